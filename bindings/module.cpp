@@ -1,0 +1,11 @@
+#include "common.hpp"
+
+#include <fastlifetimes/version.hpp>
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "fastlifetimes' compiled core: models, fitting and the transaction summary";
+  m.attr("__version__") = FASTLIFETIMES_VERSION;
+  m.attr("model_format_version") = FASTLIFETIMES_MODEL_FORMAT_VERSION;
+  fastlifetimes::python::register_summary(m);
+  fastlifetimes::python::register_bgnbd(m);
+}

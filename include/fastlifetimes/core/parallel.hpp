@@ -1,0 +1,42 @@
+#pragma once
+/// Split a loop over customers between the machine's cores. Below `min_per_thread` rows
+/// per thread the loop runs on the calling thread: starting threads costs more than it
+/// saves on small inputs.
+
+#include <algorithm>
+#include <cstddef>
+#include <exception>
+#include <thread>
+#include <vector>
+
+namespace fastlifetimes {
+
+/// Calls body(begin, end) on disjoint chunks covering [0, n). The first exception thrown
+/// by a chunk is rethrown on the calling thread after all chunks finish.
+template <class Body>
+void parallel_for(std::size_t n, Body&& body, std::size_t min_per_thread = 50'000) {
+  const std::size_t hardware = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t threads = std::min(hardware, std::max<std::size_t>(1, n / min_per_thread));
+  if (threads <= 1) {
+    body(std::size_t{0}, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(threads);
+  const std::size_t chunk = (n + threads - 1) / threads;
+  for (std::size_t k = 0; k < threads; ++k) {
+    const std::size_t begin = k * chunk, end = std::min(n, begin + chunk);
+    pool.emplace_back([&, k, begin, end] {
+      try {
+        body(begin, end);
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+}  // namespace fastlifetimes

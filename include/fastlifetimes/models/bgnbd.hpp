@@ -1,0 +1,305 @@
+#pragma once
+/// The BG/NBD model of Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way:
+/// An Alternative to the Pareto/NBD Model", Marketing Science 24(2), 275-284.
+/// Purchases follow a Poisson process with rate lambda ~ Gamma(r, alpha); after each
+/// purchase the customer drops out with probability p ~ Beta(a, b).
+
+#include <Eigen/Core>
+#include <boost/math/special_functions/beta.hpp>
+
+#include <array>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "fastlifetimes/core/check.hpp"
+#include "fastlifetimes/core/parallel.hpp"
+#include "fastlifetimes/data/rfm.hpp"
+#include "fastlifetimes/math/special.hpp"
+
+namespace fastlifetimes::bgnbd {
+
+struct params {
+  double r, alpha, a, b;
+};
+
+inline constexpr int n_params = 4;
+inline constexpr std::array<const char*, 4> names = {"r", "alpha", "a", "b"};
+
+inline params from_array(const double* p) { return {p[0], p[1], p[2], p[3]}; }
+
+inline void check_params(const char* function, const params& p) {
+  check::positive_finite(function, "r", p.r);
+  check::positive_finite(function, "alpha", p.alpha);
+  check::positive_finite(function, "a", p.a);
+  check::positive_finite(function, "b", p.b);
+}
+
+/// Log-likelihood of one customer history, FHL (2005) eq. 6:
+/// L = B(a, b+x)/B(a, b) * Gamma(r+x) alpha^r / Gamma(r)
+///     * [ (alpha+T)^-(r+x) + [x>0] a/(b+x-1) (alpha+t_x)^-(r+x) ].
+/// The bracket is summed in log space so that neither power underflows (Fader & Hardie's
+/// note 027 on the #NUM! error).
+inline double log_likelihood(const params& p, double x, double t_x, double T) {
+  const double common = math::log_gamma(p.r + x) - math::log_gamma(p.r) + p.r * std::log(p.alpha) +
+                        math::lbeta(p.a, p.b + x) - math::lbeta(p.a, p.b);
+  const double alive = -(p.r + x) * std::log(p.alpha + T);
+  if (x == 0.0) return common + alive;
+  const double dropped = std::log(p.a) - std::log(p.b + x - 1.0) - (p.r + x) * std::log(p.alpha + t_x);
+  return common + math::log_sum_exp(alive, dropped);
+}
+
+/// Per-customer log-likelihoods. Throws std::domain_error on invalid parameters or rows.
+inline Eigen::ArrayXd log_likelihood(const params& p, const rfm& data) {
+  check_params("bgnbd::log_likelihood", p);
+  Eigen::ArrayXd out(data.size());
+  for (Eigen::Index i = 0; i < data.size(); ++i) {
+    check::rfm_row("bgnbd::log_likelihood", static_cast<std::size_t>(i), data.frequency[i],
+                   data.recency[i], data.T[i]);
+    out[i] = log_likelihood(p, data.frequency[i], data.recency[i], data.T[i]);
+  }
+  return out;
+}
+
+/// lifetimes' objective: the weighted mean negative log-likelihood at parameters
+/// exp(log_params) (time already rescaled in `data`), plus penalizer * sum(params^2).
+/// Fills `grad` (d/d log_params) when it is not null. Returns +inf where the likelihood
+/// cannot be evaluated, so that an optimiser backs off instead of failing.
+inline double objective(const double* log_params, const compressed_rfm& data, double penalizer,
+                        double* grad) {
+  const double r = std::exp(log_params[0]), alpha = std::exp(log_params[1]);
+  const double a = std::exp(log_params[2]), b = std::exp(log_params[3]);
+  const double log_alpha = std::log(alpha), log_a = std::log(a);
+
+  // Terms that depend on x alone, once per distinct frequency.
+  const Eigen::Index nx = data.x.values.size();
+  std::vector<double> x_const(nx), x_dr(nx), x_da(nx), x_db(nx), x_log_b1(nx), x_inv_b1(nx);
+  const double lg_r = math::log_gamma(r), lg_b = math::log_gamma(b), lg_ab = math::log_gamma(a + b);
+  const double dg_r = math::digamma(r), dg_b = math::digamma(b), dg_ab = math::digamma(a + b);
+  for (Eigen::Index j = 0; j < nx; ++j) {
+    const double x = data.x.values[j];
+    const double dg_abx = math::digamma(a + b + x);
+    x_const[j] = math::log_gamma(r + x) - lg_r + lg_ab + math::log_gamma(b + x) - lg_b -
+                 math::log_gamma(a + b + x);
+    x_dr[j] = math::digamma(r + x) - dg_r;
+    x_da[j] = dg_ab - dg_abx;
+    x_db[j] = dg_ab + math::digamma(b + x) - dg_b - dg_abx;
+    const double b1 = b + std::max(x, 1.0) - 1.0;
+    x_log_b1[j] = std::log(b1);
+    x_inv_b1[j] = 1.0 / b1;
+  }
+  // log(alpha + T) and log(alpha + t_x), once per distinct value.
+  const Eigen::ArrayXd T_shift = data.T.values + alpha;
+  const Eigen::ArrayXd T_log = T_shift.log(), T_inv = T_shift.inverse();
+  const Eigen::ArrayXd tx_shift = data.t_x.values + alpha;
+  const Eigen::ArrayXd tx_log = tx_shift.log(), tx_inv = tx_shift.inverse();
+
+  double ll = 0.0, g_r = 0.0, g_alpha = 0.0, g_a = 0.0, g_b = 0.0;
+  const Eigen::Index n = data.rows.size();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    const std::int32_t jx = data.x.index[u], jT = data.T.index[u], jt = data.t_x.index[u];
+    const double x = data.x.values[jx];
+    const double w = data.rows.weight[i];
+    const double rx = r + x;
+    const double alive = -rx * T_log[jT];
+    double mix, w_dropped;
+    if (x == 0.0) {
+      mix = alive;
+      w_dropped = 0.0;
+    } else {
+      // log-sum-exp of the two bracket terms as alive + softplus(dropped - alive).
+      const double diff = log_a - x_log_b1[jx] + rx * (T_log[jT] - tx_log[jt]);
+      const double e = std::exp(-std::abs(diff));
+      mix = alive + std::max(diff, 0.0) + std::log1p(e);
+      w_dropped = diff >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    }
+    const double w_alive = 1.0 - w_dropped;
+    ll += w * (x_const[jx] + mix);
+    if (grad) {
+      g_r += w * (x_dr[jx] - w_alive * T_log[jT] - w_dropped * tx_log[jt]);
+      g_alpha += w * rx * (w_alive * T_inv[jT] + w_dropped * tx_inv[jt]);
+      g_a += w * (x_da[jx] + w_dropped / a);
+      g_b += w * (x_db[jx] - w_dropped * x_inv_b1[jx]);
+    }
+  }
+  const double W = data.total_weight;
+  ll += W * r * log_alpha;
+  const double value = -ll / W + penalizer * (r * r + alpha * alpha + a * a + b * b);
+  if (grad) {
+    g_r += W * log_alpha;
+    g_alpha = W * r / alpha - g_alpha;
+    // chain rule to log-parameters, then the penalty's derivative 2 * c * p^2
+    grad[0] = -g_r * r / W + 2.0 * penalizer * r * r;
+    grad[1] = -g_alpha * alpha / W + 2.0 * penalizer * alpha * alpha;
+    grad[2] = -g_a * a / W + 2.0 * penalizer * a * a;
+    grad[3] = -g_b * b / W + 2.0 * penalizer * b * b;
+  }
+  if (!std::isfinite(value)) return std::numeric_limits<double>::infinity();
+  return value;
+}
+
+/// A starting point in lifetimes' convention: log-parameters 0.1 on the rescaled time axis.
+inline std::array<double, 4> default_initial_log_params() { return {0.1, 0.1, 0.1, 0.1}; }
+
+namespace detail {
+
+/// (1 - S) / (a - 1), where S = (1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z) is the quantity in
+/// FHL (2005) eq. 10 (and eq. 9 with x = 0, T = 0). Euler's transformation gives
+/// S = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z) = (1-z)^eps (1 + eps G) with eps = a-1,
+/// so (1 - S)/eps = -expm1(eps L)/eps - G (1-z)^eps with L = log(1-z): no cancellation
+/// near a = 1, where the paper's form divides 0 by 0.
+inline double one_minus_survival_over_a_minus_1(const params& p, double x, double z) {
+  const double eps = p.a - 1.0;
+  const double A = p.a + p.b - 1.0 - p.r;
+  const double c = p.a + p.b + x - 1.0;
+  const double L = std::log1p(-z);
+  double G;
+  if (c - A - eps >= 0.0) {
+    // G = sum_{k>=1} (A)_k (1+eps)_{k-1} / ((c)_k k!) z^k
+    constexpr double tiny = std::numeric_limits<double>::epsilon() * 0.5;
+    double term = A / c * z;
+    G = term;
+    for (long k = 1; k < 50'000'000 && term != 0.0; ++k) {
+      const double kd = static_cast<double>(k);
+      const double ratio = (A + kd) * (eps + kd) / ((c + kd) * (kd + 1.0)) * z;
+      term *= ratio;
+      G += term;
+      if (std::abs(term) <= tiny * std::abs(G) && std::abs(ratio) < 1.0) break;
+    }
+  } else {
+    // the direct series decays too slowly near z = 1; sum the transformed 2F1 instead
+    if (eps == 0.0) return -L;
+    const double F = math::hyp2f1(A, eps, c, z);
+    return -std::expm1(eps * L + std::log(F)) / eps;
+  }
+  const double grow = eps == 0.0 ? -L : -std::expm1(eps * L) / eps;
+  return grow - G * std::exp(eps * L);
+}
+
+}  // namespace detail
+
+namespace detail {
+
+/// The part of eq. 10 that does not depend on t_x: (a+b+x-1)/(a-1) * (1 - S).
+inline double conditional_expectation_numerator(const params& p, double t, double x, double T) {
+  if (t == 0.0) return 0.0;
+  const double z = t / (p.alpha + T + t);
+  return (p.a + p.b + x - 1.0) * one_minus_survival_over_a_minus_1(p, x, z);
+}
+
+/// Eq. 10's denominator 1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x), from its log
+/// d, since the power overflows for frequent customers.
+inline double conditional_expectation_denominator(const params& p, double x, double t_x,
+                                                  double T) {
+  if (x == 0.0) return 1.0;
+  const double d = std::log(p.a / (p.b + x - 1.0)) +
+                   (p.r + x) * std::log((p.alpha + T) / (p.alpha + t_x));
+  return 1.0 + std::exp(d);
+}
+
+}  // namespace detail
+
+/// E[X(t) | x, t_x, T]: expected repeat purchases in (T, T+t] of a customer with history
+/// (x, t_x, T), FHL (2005) eq. 10.
+inline double conditional_expected_number_of_purchases_up_to_time(const params& p, double t,
+                                                                   double x, double t_x,
+                                                                   double T) {
+  return detail::conditional_expectation_numerator(p, t, x, T) /
+         detail::conditional_expectation_denominator(p, x, t_x, T);
+}
+
+/// P(alive | x, t_x, T), Fader, Hardie & Lee, note 021 ("Computing P(alive) using the
+/// BG/NBD model"): 1 / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)).
+inline double conditional_probability_alive(const params& p, double x, double t_x, double T) {
+  if (x == 0.0) return 1.0;
+  const double d = (p.r + x) * std::log((p.alpha + T) / (p.alpha + t_x)) +
+                   std::log(p.a / (p.b + std::max(x, 1.0) - 1.0));
+  // logistic(-d) without overflow in exp
+  if (d >= 0.0) {
+    const double e = std::exp(-d);
+    return e / (1.0 + e);
+  }
+  return 1.0 / (1.0 + std::exp(d));
+}
+
+/// E[X(t)]: expected repeat purchases in (0, t] of a new customer, FHL (2005) eq. 9.
+inline double expected_number_of_purchases_up_to_time(const params& p, double t) {
+  if (t == 0.0) return 0.0;
+  const double z = t / (p.alpha + t);
+  return (p.a + p.b - 1.0) * detail::one_minus_survival_over_a_minus_1(p, 0.0, z);
+}
+
+/// P(X(t) = n), FHL (2005) eq. 8. The tail 1 - sum_{j<n} NB(j) of the negative binomial
+/// is the regularised incomplete beta I_q(n, r), q = t/(alpha+t), evaluated directly so
+/// that small probabilities keep their relative precision.
+inline double probability_of_n_purchases_up_to_time(const params& p, double t, double n) {
+  const double q = t / (p.alpha + t);
+  const double log_p0 = p.r * (std::log(p.alpha) - std::log(p.alpha + t));
+  const double log_qn = n == 0.0 ? 0.0 : n * std::log(q);
+  const double first =
+      std::exp(math::lbeta(p.a, p.b + n) - math::lbeta(p.a, p.b) + math::log_gamma(p.r + n) -
+               math::log_gamma(p.r) - math::log_gamma(n + 1.0) + log_p0 + log_qn);
+  if (n == 0.0) return first;
+  const double tail = q == 0.0 ? 0.0 : boost::math::ibeta(n, p.r, q);
+  const double second = std::exp(math::lbeta(p.a + 1.0, p.b + n - 1.0) - math::lbeta(p.a, p.b));
+  return first + second * tail;
+}
+
+}  // namespace fastlifetimes::bgnbd
+
+namespace fastlifetimes::bgnbd {
+
+/// What the generic fitter needs to know about the model.
+struct model {
+  static constexpr int n_params = bgnbd::n_params;
+  static constexpr std::array<const char*, 4> names = bgnbd::names;
+  /// Powers of the time unit in each parameter: alpha is a time, the rest are pure numbers.
+  static constexpr std::array<int, 4> time_power = {0, 1, 0, 0};
+  static double objective(const double* log_params, const compressed_rfm& data, double penalizer,
+                          double* grad) {
+    return bgnbd::objective(log_params, data, penalizer, grad);
+  }
+  static double log_likelihood(const double* params, double x, double t_x, double T) {
+    return bgnbd::log_likelihood(from_array(params), x, t_x, T);
+  }
+  static std::array<double, 4> initial_log_params() { return default_initial_log_params(); }
+};
+
+}  // namespace fastlifetimes::bgnbd
+
+namespace fastlifetimes::bgnbd {
+
+/// Eq. 10 over n customers: out[i] = E[X(t[i]) | x[i], t_x[i], T[i]]. The hypergeometric
+/// numerator depends on (t, x, T) only, and real data repeat those triples, so it is
+/// computed once per distinct triple (per thread).
+inline void conditional_expected_number_of_purchases_up_to_time(const params& p, const double* t,
+                                                                const double* x,
+                                                                const double* t_x,
+                                                                const double* T, std::size_t n,
+                                                                double* out) {
+  check_params("conditional_expected_number_of_purchases_up_to_time", p);
+  parallel_for(n, [&](std::size_t begin, std::size_t end) {
+    fastlifetimes::detail::key_table<3> seen(std::min<std::size_t>(end - begin, 4096));
+    std::vector<double> numerator;
+    for (std::size_t i = begin; i < end; ++i) {
+      const double key[3] = {t[i], x[i], T[i]};
+      const auto id = static_cast<std::size_t>(seen.find_or_insert(key));
+      if (id == numerator.size())
+        numerator.push_back(detail::conditional_expectation_numerator(p, t[i], x[i], T[i]));
+      out[i] = numerator[id] / detail::conditional_expectation_denominator(p, x[i], t_x[i], T[i]);
+    }
+  });
+}
+
+/// P(alive) over n customers.
+inline void conditional_probability_alive(const params& p, const double* x, const double* t_x,
+                                          const double* T, std::size_t n, double* out) {
+  check_params("conditional_probability_alive", p);
+  parallel_for(n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i)
+      out[i] = conditional_probability_alive(p, x[i], t_x[i], T[i]);
+  }, 200'000);
+}
+
+}  // namespace fastlifetimes::bgnbd

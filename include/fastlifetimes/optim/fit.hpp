@@ -1,0 +1,148 @@
+#pragma once
+/// Maximum-likelihood fitting shared by every model: minimise a model's objective over
+/// log-parameters with NLopt's L-BFGS (analytic gradient), falling back to a
+/// derivative-free method when the gradient method fails, then take the Hessian at the
+/// optimum by central differences of the analytic gradient. No global state: fits may run
+/// on several threads at once.
+
+#include <nlopt.h>
+
+#include <Eigen/Dense>
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace fastlifetimes::optim {
+
+/// value(x, grad): the objective at x; fills grad (same size as x) when it is non-null.
+using objective_function = std::function<double(const double* x, double* grad)>;
+
+struct fit_options {
+  double tol = 1e-7;          ///< lifetimes' `tol`: the gradient size accepted as converged
+  int max_evaluations = 20000;
+  bool verbose = false;
+};
+
+struct fit_result {
+  Eigen::VectorXd x;        ///< the minimiser (log-parameters)
+  double value = std::numeric_limits<double>::quiet_NaN();
+  Eigen::VectorXd gradient;
+  Eigen::MatrixXd hessian;  ///< of the objective at x, symmetric
+  int evaluations = 0;
+  bool converged = false;
+  std::string method;       ///< which algorithm produced x
+  std::string message;      ///< why it failed, with advice, when !converged
+};
+
+namespace detail {
+
+struct nlopt_context {
+  const objective_function* f;
+  int evaluations = 0;
+};
+
+inline double nlopt_trampoline(unsigned n, const double* x, double* grad, void* data) {
+  auto* context = static_cast<nlopt_context*>(data);
+  ++context->evaluations;
+  const double value = (*context->f)(x, grad);
+  if (grad && !std::isfinite(value))
+    for (unsigned i = 0; i < n; ++i) grad[i] = 0.0;
+  return std::isfinite(value) ? value : std::numeric_limits<double>::infinity();
+}
+
+inline nlopt_result run_nlopt(nlopt_algorithm algorithm, const objective_function& f,
+                              std::vector<double>& x, double& value, int max_evaluations,
+                              int& evaluations) {
+  const auto n = static_cast<unsigned>(x.size());
+  nlopt_opt opt = nlopt_create(algorithm, n);
+  if (!opt) return NLOPT_OUT_OF_MEMORY;
+  nlopt_context context{&f};
+  nlopt_set_min_objective(opt, nlopt_trampoline, &context);
+  nlopt_set_ftol_rel(opt, 1e-15);
+  nlopt_set_xtol_rel(opt, 1e-12);
+  nlopt_set_maxeval(opt, max_evaluations);
+  if (algorithm == NLOPT_LD_LBFGS) nlopt_set_vector_storage(opt, 10);
+  if (algorithm == NLOPT_LN_NELDERMEAD || algorithm == NLOPT_LN_SBPLX) {
+    std::vector<double> step(n, 0.5);
+    nlopt_set_initial_step(opt, step.data());
+  }
+  const nlopt_result status = nlopt_optimize(opt, x.data(), &value);
+  nlopt_destroy(opt);
+  evaluations += context.evaluations;
+  return status;
+}
+
+inline double gradient_size(const Eigen::VectorXd& g) {
+  return g.size() ? g.cwiseAbs().maxCoeff() : 0.0;
+}
+
+}  // namespace detail
+
+/// Hessian of f at x by central differences of its analytic gradient, symmetrised.
+inline Eigen::MatrixXd hessian(const objective_function& f, const Eigen::VectorXd& x) {
+  const Eigen::Index n = x.size();
+  Eigen::MatrixXd H(n, n);
+  Eigen::VectorXd xp = x, gp(n), gm(n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    // step ~ cbrt(machine epsilon) balances truncation against rounding error
+    const double h = 6e-6 * std::max(1.0, std::abs(x[j]));
+    xp[j] = x[j] + h;
+    f(xp.data(), gp.data());
+    xp[j] = x[j] - h;
+    f(xp.data(), gm.data());
+    xp[j] = x[j];
+    H.col(j) = (gp - gm) / (2.0 * h);
+  }
+  return 0.5 * (H + H.transpose());
+}
+
+/// Minimise f from x0. L-BFGS first; if it stops with a large gradient or a non-finite
+/// value, Nelder-Mead from the best point so far and L-BFGS again. `converged` says
+/// whether the final gradient is within max(tol, 1e-5); the caller decides what to raise.
+inline fit_result minimize(const objective_function& f, const Eigen::VectorXd& x0,
+                           const fit_options& options = {}) {
+  fit_result result;
+  const auto n = static_cast<std::size_t>(x0.size());
+  std::vector<double> x(x0.data(), x0.data() + n);
+  double value = std::numeric_limits<double>::infinity();
+  Eigen::VectorXd g(x0.size());
+  const double accept = std::max(options.tol, 1e-5);
+
+  auto finished = [&](const char* method) {
+    result.x = Eigen::Map<Eigen::VectorXd>(x.data(), x0.size());
+    result.value = f(result.x.data(), g.data());
+    result.gradient = g;
+    result.method = method;
+    return std::isfinite(result.value) && detail::gradient_size(g) <= accept;
+  };
+
+  detail::run_nlopt(NLOPT_LD_LBFGS, f, x, value, options.max_evaluations, result.evaluations);
+  bool ok = finished("L-BFGS");
+  if (!ok) {
+    // derivative-free restart: robust where the gradient method stalled on a ridge
+    std::vector<double> start = x;
+    if (!std::isfinite(value)) start.assign(x0.data(), x0.data() + n);
+    x = start;
+    detail::run_nlopt(NLOPT_LN_NELDERMEAD, f, x, value, options.max_evaluations,
+                      result.evaluations);
+    detail::run_nlopt(NLOPT_LD_LBFGS, f, x, value, options.max_evaluations, result.evaluations);
+    ok = finished("Nelder-Mead + L-BFGS");
+  }
+  result.converged = ok;
+  if (ok) {
+    result.hessian = hessian(f, result.x);
+  } else {
+    result.message =
+        "The model did not converge (gradient " + std::to_string(detail::gradient_size(g)) +
+        " after " + std::to_string(result.evaluations) +
+        " evaluations). Try a larger penalizer_coef (e.g. 0.001 to 0.1), other "
+        "initial_params, or check the data for customers with extreme frequency or "
+        "recency.";
+  }
+  return result;
+}
+
+}  // namespace fastlifetimes::optim

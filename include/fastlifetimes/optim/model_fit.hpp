@@ -1,0 +1,104 @@
+#pragma once
+/// Fit any model described by a traits struct (see bgnbd::model) with lifetimes'
+/// conventions, kept here in one place:
+/// - time is rescaled so that max T = 1 while fitting; parameters measured in time units
+///   are scaled back afterwards;
+/// - the objective is the weighted *mean* negative log-likelihood plus
+///   penalizer * sum(params^2), the parameters taken on the rescaled axis;
+/// - the optimiser works on log-parameters; initial_params are log-parameters on the
+///   rescaled axis;
+/// - the variance matrix is the delta-method transform of the inverse Hessian of the
+///   total negative log-likelihood: V_ij = p_i p_j (H^-1)_ij / sum(w).
+
+#include <Eigen/Dense>
+
+#include <array>
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "fastlifetimes/data/rfm.hpp"
+#include "fastlifetimes/optim/fit.hpp"
+
+namespace fastlifetimes {
+
+template <int N>
+struct model_fit {
+  std::array<double, N> params{};      ///< in the data's own time unit
+  Eigen::VectorXd log_params;          ///< minimiser, on the rescaled time axis
+  double negative_log_likelihood = 0;  ///< lifetimes' `_negative_log_likelihood_`
+  double log_likelihood = 0;           ///< total, unpenalised, in the data's time unit
+  double time_scale = 1;               ///< 1 / max(T)
+  double total_weight = 0;
+  Eigen::MatrixXd hessian;             ///< of the objective w.r.t. log_params
+  Eigen::MatrixXd variance;            ///< of params, symmetric (delta method)
+  int evaluations = 0;
+  bool converged = false;
+  std::string method, message;
+};
+
+/// Fit `Model` to histories (x, t_x, T) with optional weights (may be null).
+/// Throws std::domain_error on invalid histories; a failed optimisation is reported in
+/// `converged` and `message`, not thrown.
+template <class Model>
+model_fit<Model::n_params> fit(const double* frequency, const double* recency, const double* T,
+                               const double* weight, std::size_t n, double penalizer,
+                               const std::optional<Eigen::VectorXd>& initial_log_params = {},
+                               const optim::fit_options& options = {}) {
+  constexpr int N = Model::n_params;
+  if (n == 0) throw std::domain_error("fit: no customers to fit");
+  if (!(std::isfinite(penalizer) && penalizer >= 0.0))
+    throw std::domain_error("fit: penalizer_coef must be non-negative and finite");
+  double max_T = 0.0;
+  for (std::size_t i = 0; i < n; ++i) max_T = std::max(max_T, T[i]);
+  if (!(max_T > 0.0 && std::isfinite(max_T)))
+    throw std::domain_error("fit: the largest T must be positive and finite");
+  const double scale = 1.0 / max_T;
+  const compressed_rfm data = compress(frequency, recency, T, weight, n, scale);
+  if (!(data.total_weight > 0.0)) throw std::domain_error("fit: the weights sum to zero");
+
+  optim::objective_function f = [&](const double* x, double* grad) {
+    return Model::objective(x, data, penalizer, grad);
+  };
+  Eigen::VectorXd x0(N);
+  if (initial_log_params) {
+    if (initial_log_params->size() != N)
+      throw std::domain_error("fit: initial_params must have " + std::to_string(N) + " values");
+    x0 = *initial_log_params;
+  } else {
+    const auto init = Model::initial_log_params();
+    for (int k = 0; k < N; ++k) x0[k] = init[static_cast<std::size_t>(k)];
+  }
+  const optim::fit_result r = optim::minimize(f, x0, options);
+
+  model_fit<N> out;
+  out.log_params = r.x;
+  out.negative_log_likelihood = r.value;
+  out.time_scale = scale;
+  out.total_weight = data.total_weight;
+  out.evaluations = r.evaluations;
+  out.converged = r.converged;
+  out.method = r.method;
+  out.message = r.message;
+  for (int k = 0; k < N; ++k)
+    out.params[static_cast<std::size_t>(k)] =
+        std::exp(r.x[k]) * std::pow(scale, -Model::time_power[static_cast<std::size_t>(k)]);
+  if (!r.converged) return out;
+  // Unpenalised total log-likelihood in the original unit: each purchase time density
+  // picks up a factor `scale`, so LL_original = LL_rescaled + log(scale) * sum(w x).
+  const double penalty = [&] {
+    double s = 0.0;
+    for (int k = 0; k < N; ++k) s += std::exp(2.0 * r.x[k]);
+    return penalizer * s;
+  }();
+  out.log_likelihood = -(r.value - penalty) * data.total_weight +
+                       std::log(scale) * data.weighted_frequency;
+  out.hessian = r.hessian;
+  const Eigen::MatrixXd inverse = r.hessian.inverse();
+  Eigen::VectorXd p(N);
+  for (int k = 0; k < N; ++k) p[k] = out.params[static_cast<std::size_t>(k)];
+  out.variance = (p * p.transpose()).cwiseProduct(inverse) / data.total_weight;
+  return out;
+}
+
+}  // namespace fastlifetimes

@@ -1,0 +1,7 @@
+"""fastlifetimes: Buy-Till-You-Die customer-lifetime-value models with a C++ core, a
+drop-in replacement for lifetimes 0.11.3 (``import fastlifetimes as lifetimes``)."""
+
+from ._core import __version__
+from .fitters.beta_geo_fitter import BetaGeoFitter
+
+__all__ = ["BetaGeoFitter", "__version__"]

@@ -1,0 +1,64 @@
+"""Broadcasting the inputs of a prediction and giving back the type lifetimes returns.
+
+lifetimes computes with numpy and pandas operators, so its results follow its inputs:
+a pandas Series in gives a Series out (same index), scalars give a numpy float64, anything
+else an ndarray of the broadcast shape. The C++ core wants flat contiguous float64 arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._validation import as_float_array, offending_rows
+
+
+class Inputs:
+    """Flat float64 views of broadcast inputs and the recipe to shape the output."""
+
+    def __init__(self, named_values):
+        self.series = None
+        self.all_scalar = True
+        names = []
+        arrays = []
+        series_names = set()
+        for name, value in named_values:
+            if isinstance(value, pd.Series):
+                if self.series is None:
+                    self.series = value
+                series_names.add(value.name)
+            if np.ndim(value) != 0:
+                self.all_scalar = False
+            names.append(name)
+            arrays.append(as_float_array(name, np.atleast_1d(value) if np.ndim(value) == 0 else value))
+        self.name = series_names.pop() if len(series_names) == 1 else None
+        try:
+            shapes = [np.shape(v) if np.ndim(v) else () for _, v in named_values]
+            self.shape = np.broadcast_shapes(*shapes)
+        except ValueError:
+            lengths = ", ".join(f"{n}: {np.shape(v)}" for n, v in named_values)
+            raise ValueError(f"mismatched lengths ({lengths})") from None
+        self.index = self.series.index if self.series is not None else None
+        size = int(np.prod(self.shape)) if self.shape else 1
+        self.flat = {}
+        for name, (_, value), arr in zip(names, named_values, arrays):
+            shaped = arr.reshape(np.shape(value)) if np.ndim(value) else arr.reshape(())
+            flat = np.broadcast_to(shaped, self.shape).ravel()
+            self.flat[name] = np.ascontiguousarray(flat, dtype=np.float64)
+        self.size = size
+
+    def __getitem__(self, name):
+        return self.flat[name]
+
+    def rows_where(self, mask):
+        return offending_rows(mask, self.index)
+
+    def wrap(self, flat_result, always_array: bool = False):
+        result = np.asarray(flat_result, dtype=np.float64).reshape(self.shape)
+        if always_array:
+            return np.atleast_1d(result)
+        if self.series is not None and result.ndim == 1 and len(result) == len(self.series):
+            return pd.Series(result, index=self.series.index, name=self.name)
+        if self.all_scalar:
+            return np.float64(result.reshape(()))
+        return result

@@ -1,0 +1,137 @@
+"""Input checks shared by every public function.
+
+Each check raises ``ValueError`` naming the argument or column and the first offending
+rows (by index label when the data came with an index), so a user can find the bad
+records. The C++ core checks again, but only this layer knows names and labels.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+_SHOWN = 5
+
+
+def offending_rows(mask, index=None) -> str:
+    """Describe the rows where ``mask`` is true: how many, and the first few."""
+    mask = np.asarray(mask, dtype=bool).ravel()
+    positions = np.flatnonzero(mask)
+    shown = positions[:_SHOWN]
+    if index is not None and len(index) == mask.size:
+        labels = ", ".join(repr(index[p]) for p in shown)
+        where = f"index labels [{labels}]"
+    else:
+        where = "rows [" + ", ".join(str(p) for p in shown) + "]"
+    more = f" (and {positions.size - shown.size} more)" if positions.size > shown.size else ""
+    return f"{positions.size} row{'s' if positions.size != 1 else ''}, first at {where}{more}"
+
+
+def index_of(*values):
+    """The index of the first pandas object among ``values``, else None."""
+    for v in values:
+        if isinstance(v, (pd.Series, pd.DataFrame)):
+            return v.index
+    return None
+
+
+def as_float_array(name: str, values, *, allow_empty: bool = False) -> np.ndarray:
+    """``values`` as a float64 array; refuses strings, objects, booleans, NaN and inf."""
+    if values is None:
+        raise ValueError(f"{name}: a value is required, got None")
+    if isinstance(values, pd.DataFrame):
+        raise ValueError(f"{name}: expected a column (Series or 1-d array), got a DataFrame")
+    raw = values
+    if isinstance(values, (pd.Series, pd.Index)):
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            raise ValueError(f"{name}: expected numbers, got a categorical column")
+        if values.hasnans if hasattr(values, "hasnans") else False:
+            if values.dtype.kind not in "fc":
+                mask = values.isna().to_numpy()
+                raise ValueError(f"{name}: missing values in {offending_rows(mask, index_of(raw))}")
+        arr = values.to_numpy()
+    else:
+        arr = np.asarray(values)
+    kind = arr.dtype.kind
+    if kind == "b":
+        raise ValueError(f"{name}: expected numbers, got booleans")
+    if kind not in "iuf":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{name}: expected numbers, got values of dtype {arr.dtype} "
+                "(strings or objects); convert the column with pd.to_numeric first"
+            ) from None
+        if kind == "O" and any(isinstance(v, (str, bytes, bool, np.bool_)) for v in np.ravel(values)):
+            raise ValueError(f"{name}: expected numbers, got strings or booleans")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    if arr.ndim > 1:
+        arr = arr.ravel() if arr.size == max(arr.shape) else arr
+        if arr.ndim > 1:
+            raise ValueError(f"{name}: expected a 1-d array, got shape {arr.shape}")
+    if arr.size == 0 and not allow_empty:
+        raise ValueError(f"{name}: empty input, at least one value is needed")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        what = "NaN" if np.isnan(arr[bad]).all() else "NaN or infinite values"
+        raise ValueError(f"{name}: {what} in {offending_rows(bad, index_of(raw))}")
+    return arr
+
+
+def check_rfm(frequency, recency, T, *, index=None, fitting: bool = True):
+    """Validate customer histories; returns (x, t_x, T) as float64 arrays.
+
+    Rules: frequency a non-negative integer; 0 <= recency <= T; and, when fitting,
+    recency = 0 where frequency = 0 (lifetimes' rule: no repeat purchase, no recency).
+    """
+    x = as_float_array("frequency", frequency)
+    t_x = as_float_array("recency", recency)
+    age = as_float_array("T", T)
+    if not (x.size == t_x.size == age.size):
+        raise ValueError(
+            f"frequency, recency and T must have the same length, got {x.size}, {t_x.size} and {age.size}"
+        )
+    checks = (
+        ("frequency", x < 0, "negative values"),
+        ("frequency", x != np.floor(x), "non-integer values (lifetimes truncates them silently)"),
+        ("recency", t_x < 0, "negative values"),
+        ("T", age < 0, "negative values"),
+        ("recency", t_x > age, "values larger than T"),
+    )
+    for name, mask, what in checks:
+        if mask.any():
+            raise ValueError(f"{name}: {what} in {offending_rows(mask, index)}")
+    if fitting:
+        mask = (x == 0) & (t_x != 0)
+        if mask.any():
+            raise ValueError(
+                f"recency: non-zero recency where frequency is 0 in {offending_rows(mask, index)}"
+            )
+    return x, t_x, age
+
+
+def check_weights(weights, n: int, index=None) -> np.ndarray:
+    w = as_float_array("weights", weights)
+    if w.size != n:
+        raise ValueError(f"weights: expected {n} values (one per row), got {w.size}")
+    bad = w < 0
+    if bad.any():
+        raise ValueError(f"weights: negative values in {offending_rows(bad, index)}")
+    if not w.sum() > 0:
+        raise ValueError("weights: they sum to zero, nothing to fit")
+    return w
+
+
+def check_non_negative_scalar_or_array(name: str, values) -> np.ndarray:
+    arr = as_float_array(name, values)
+    bad = arr < 0
+    if bad.any():
+        raise ValueError(f"{name}: negative values in {offending_rows(bad, index_of(values))}")
+    return arr
+
+
+def is_scalar(v) -> bool:
+    return isinstance(v, numbers.Number) or (isinstance(v, np.ndarray) and v.ndim == 0) or np.isscalar(v)

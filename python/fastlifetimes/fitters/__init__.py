@@ -1,0 +1,257 @@
+"""Base fitter: what every model shares (parameters, uncertainty, files, repr)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from ..utils import ConvergenceError
+
+_FORMAT = "fastlifetimes-model"
+_CACHED = ("variance_matrix_", "standard_errors_", "confidence_intervals_")
+
+
+class BaseFitter:
+    """Base class for fitters.
+
+    Subclasses set ``_param_names`` and call ``_store_fit`` from ``fit``.
+    """
+
+    _param_names: tuple = ()
+
+    def __repr__(self):
+        classname = self.__class__.__name__
+        try:
+            subjects = f" fitted with {self.data.shape[0]:d} subjects,"
+        except AttributeError:
+            subjects = ""
+        try:
+            params = ", ".join(f"{k}: {v:.2f}" for k, v in sorted(self.params_.items()))
+        except AttributeError:
+            return f"<fastlifetimes.{classname}>"
+        return f"<fastlifetimes.{classname}:{subjects} {params}>"
+
+    def _unload_params(self, *names):
+        if not hasattr(self, "params_"):
+            raise ValueError("Model has not been fit yet. Please call the .fit method first.")
+        return [self.params_[n] for n in names]
+
+    def _params_array(self) -> np.ndarray:
+        return np.asarray(self._unload_params(*self._param_names), dtype=np.float64)
+
+    # -- the fitted data, built as a DataFrame only when someone asks for it -------------
+    @property
+    def data(self):
+        if "_data_frame" in self.__dict__:
+            return self.__dict__["_data_frame"]
+        columns = self.__dict__.get("_data_columns")
+        if columns is None:
+            raise AttributeError("data")
+        frame = pd.DataFrame(columns, index=self.__dict__.get("_data_index"))
+        self.__dict__["_data_frame"] = frame
+        return frame
+
+    @data.setter
+    def data(self, frame):
+        self.__dict__.pop("_data_columns", None)
+        self.__dict__.pop("_data_index", None)
+        if frame is None:
+            self.__dict__.pop("_data_frame", None)
+        else:
+            self.__dict__["_data_frame"] = frame
+
+    def _store_fit(self, result: dict, columns: dict, index) -> None:
+        if not result["converged"]:
+            raise ConvergenceError(
+                "\nThe model did not converge. " + result["message"] + "\n"
+            )
+        for key in _CACHED + ("_data_frame",):
+            self.__dict__.pop(key, None)
+        self._scale = result["time_scale"]
+        self._negative_log_likelihood_ = result["negative_log_likelihood"]
+        self.log_likelihood_ = result["log_likelihood"]
+        self._hessian_ = result["hessian"]
+        self._variance = result["variance"]
+        self._total_weight = result["total_weight"]
+        self._fit_evaluations = result["evaluations"]
+        self.params_ = pd.Series(result["params"], index=list(self._param_names))
+        self.__dict__["_data_columns"] = columns
+        self.__dict__["_data_index"] = index
+
+    # -- uncertainty (lifetimes' delta method), computed on first use --------------------
+    @cached_property
+    def variance_matrix_(self) -> pd.DataFrame:
+        """Delta-method variance of the parameters: p_i p_j (H^-1)_ij / sum(weights).
+
+        lifetimes multiplies column j by p_j^2 instead, which gives the same diagonal but a
+        matrix that is not symmetric; this one is.
+        """
+        names = list(self.params_.index)
+        return pd.DataFrame(np.array(self._variance, dtype=float), index=names, columns=names)
+
+    @cached_property
+    def standard_errors_(self) -> pd.Series:
+        return pd.Series(np.sqrt(np.diag(self.variance_matrix_.values)), index=self.params_.index)
+
+    @cached_property
+    def confidence_intervals_(self) -> pd.DataFrame:
+        z = 1.96
+        return pd.DataFrame(
+            {
+                "lower 95% bound": self.params_ - z * self.standard_errors_,
+                "upper 95% bound": self.params_ + z * self.standard_errors_,
+            },
+            index=self.params_.index,
+        )
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Parameters with standard errors and 95% confidence bounds."""
+        df = pd.DataFrame(index=self.params_.index)
+        df["coef"] = self.params_
+        df["se(coef)"] = self.standard_errors_
+        df["lower 95% bound"] = self.confidence_intervals_["lower 95% bound"]
+        df["upper 95% bound"] = self.confidence_intervals_["upper 95% bound"]
+        return df
+
+    # -- model files ---------------------------------------------------------------------
+    def save_model(self, path, save_data=True, save_generate_data_method=True, values_to_save=None):
+        """Save the fitted model as a versioned JSON file.
+
+        ``save_generate_data_method`` and ``values_to_save`` exist for lifetimes
+        compatibility; a JSON file stores no code, so they change nothing.
+        """
+        if not hasattr(self, "params_"):
+            raise ValueError("Model has not been fit yet. Please call the .fit method first.")
+        document = {
+            "format": _FORMAT,
+            "format_version": int(_core.model_format_version),
+            "library_version": _core.__version__,
+            "model": type(self).__name__,
+            "params": {k: float(v) for k, v in self.params_.items()},
+            "penalizer_coef": float(getattr(self, "penalizer_coef", 0.0)),
+            "fit": {
+                "negative_log_likelihood": _float(getattr(self, "_negative_log_likelihood_", None)),
+                "log_likelihood": _float(getattr(self, "log_likelihood_", None)),
+                "time_scale": _float(getattr(self, "_scale", None)),
+                "total_weight": _float(getattr(self, "_total_weight", None)),
+                "hessian": _matrix(getattr(self, "_hessian_", None)),
+                "variance_matrix": _matrix(getattr(self, "_variance", None)),
+            },
+            "data": _frame_to_json(self.data) if save_data and _has_data(self) else None,
+        }
+        text = json.dumps(document, allow_nan=True, indent=1)
+        with open(os.fspath(path), "w", encoding="utf-8") as out:
+            out.write(text)
+
+    def load_model(self, path):
+        """Load a model saved by ``save_model`` into this fitter (as lifetimes does)."""
+        try:
+            with open(os.fspath(path), encoding="utf-8") as f:
+                document = json.load(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}: not a fastlifetimes model file (invalid JSON: {e})") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"{path}: not a fastlifetimes model file (not text)") from None
+        _restore(self, document, path)
+        return self
+
+
+def _float(v):
+    return None if v is None else float(v)
+
+
+def _matrix(m):
+    return None if m is None else np.asarray(m, dtype=float).tolist()
+
+
+def _has_data(fitter) -> bool:
+    try:
+        fitter.data
+    except AttributeError:
+        return False
+    return True
+
+
+def _frame_to_json(frame: pd.DataFrame) -> dict:
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        index_doc = None
+    elif index.dtype.kind == "M":
+        index_doc = {"dtype": "datetime64[ns]", "values": [str(v) for v in index]}
+    else:
+        values = index.tolist()
+        index_doc = {"dtype": str(index.dtype), "name": index.name, "values": values}
+    return {
+        "columns": {c: {"dtype": str(frame[c].dtype), "values": frame[c].tolist()} for c in frame.columns},
+        "index": index_doc,
+    }
+
+
+def _frame_from_json(doc: dict) -> pd.DataFrame:
+    columns = {c: np.asarray(v["values"], dtype=v["dtype"]) for c, v in doc["columns"].items()}
+    index = None
+    if doc.get("index") is not None:
+        idx = doc["index"]
+        if idx["dtype"].startswith("datetime64"):
+            index = pd.DatetimeIndex(idx["values"])
+        else:
+            dtype = idx["dtype"]
+            index = pd.Index(idx["values"], dtype=None if dtype in ("object", "str", "string") else dtype,
+                             name=idx.get("name"))
+    return pd.DataFrame(columns, index=index)
+
+
+def _restore(fitter, document, path):
+    def bad(reason):
+        return ValueError(f"{path}: not a valid fastlifetimes model file ({reason})")
+
+    if not isinstance(document, dict) or document.get("format") != _FORMAT:
+        raise bad("missing format marker")
+    version = document.get("format_version")
+    if not isinstance(version, int):
+        raise bad("missing format_version")
+    if version > int(_core.model_format_version):
+        raise ValueError(
+            f"{path}: model file format {version} is newer than this fastlifetimes "
+            f"({_core.__version__}) reads (format {int(_core.model_format_version)}); upgrade fastlifetimes"
+        )
+    if document.get("model") != type(fitter).__name__:
+        raise ValueError(
+            f"{path}: the file holds a {document.get('model')!r}, not a {type(fitter).__name__}"
+        )
+    params = document.get("params")
+    names = list(fitter._param_names)
+    if not isinstance(params, dict) or sorted(params) != sorted(names):
+        raise bad(f"parameters must be {names}")
+    values = [params[n] for n in names]
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in values):
+        raise bad("parameters must be positive finite numbers")
+    fit = document.get("fit") or {}
+    try:
+        for key in _CACHED + ("_data_frame", "_data_columns", "_data_index"):
+            fitter.__dict__.pop(key, None)
+        fitter.params_ = pd.Series(np.asarray(values, dtype=float), index=names)
+        fitter.penalizer_coef = float(document.get("penalizer_coef", 0.0))
+        fitter._negative_log_likelihood_ = fit.get("negative_log_likelihood")
+        fitter.log_likelihood_ = fit.get("log_likelihood")
+        fitter._scale = fit.get("time_scale")
+        fitter._total_weight = fit.get("total_weight")
+        n = len(names)
+        for attr, key in (("_hessian_", "hessian"), ("_variance", "variance_matrix")):
+            m = fit.get(key)
+            if m is not None:
+                m = np.asarray(m, dtype=float)
+                if m.shape != (n, n):
+                    raise bad(f"{key} must be {n}x{n}")
+            setattr(fitter, attr, m)
+        if document.get("data") is not None:
+            fitter.data = _frame_from_json(document["data"])
+    except (TypeError, KeyError, AttributeError) as e:
+        raise bad(str(e)) from None

@@ -1,0 +1,42 @@
+#pragma once
+// Reading the CDNOW calibration summary for the tests that reproduce published numbers.
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fastlifetimes_test {
+
+struct cdnow_summary {
+  std::vector<double> x, t_x, T;
+  bool found = false;
+};
+
+/// The full-precision calibration summary of BTYD (GPL-3, read in place, never copied);
+/// falls back to the MIT 2-decimal summary shipped with the Python package.
+inline cdnow_summary load_cdnow_summary(bool full_precision = true) {
+  cdnow_summary out;
+  const std::string full = std::string(FASTLIFETIMES_SHARED_DATA) + "/btyd_r/cdnowSummary_cbs.csv";
+  const std::string rounded =
+      std::string(FASTLIFETIMES_PACKAGE_DATA) + "/cdnow_customers_summary.csv";
+  std::ifstream in(full_precision ? full : rounded);
+  if (!in) return out;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::stringstream row(line);
+    std::string id, x, t_x, T;
+    std::getline(row, id, ',');
+    std::getline(row, x, ',');
+    std::getline(row, t_x, ',');
+    std::getline(row, T, ',');
+    out.x.push_back(std::stod(x));
+    out.t_x.push_back(std::stod(t_x));
+    out.T.push_back(std::stod(T));
+  }
+  out.found = !out.x.empty();
+  return out;
+}
+
+}  // namespace fastlifetimes_test
