@@ -23,6 +23,8 @@ class Inputs:
         arrays = []
         series_names = set()
         for name, value in named_values:
+            if value is None:
+                raise ValueError(f"{name}: a value is required, got None")
             if isinstance(value, pd.Series):
                 if self.series is None:
                     self.series = value

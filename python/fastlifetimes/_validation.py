@@ -45,28 +45,40 @@ def as_float_array(name: str, values, *, allow_empty: bool = False) -> np.ndarra
         raise ValueError(f"{name}: expected a column (Series or 1-d array), got a DataFrame")
     raw = values
     if isinstance(values, (pd.Series, pd.Index)):
-        if isinstance(values.dtype, pd.CategoricalDtype):
+        dtype = values.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+            arr = values.to_numpy()  # the common case: plain numbers, no copy
+        elif isinstance(dtype, pd.CategoricalDtype):
             raise ValueError(f"{name}: expected numbers, got a categorical column")
-        if values.hasnans if hasattr(values, "hasnans") else False:
-            if values.dtype.kind not in "fc":
+        else:
+            if values.isna().any() and not (isinstance(dtype, np.dtype) and dtype.kind == "f"):
                 mask = values.isna().to_numpy()
                 raise ValueError(f"{name}: missing values in {offending_rows(mask, index_of(raw))}")
-        arr = values.to_numpy()
+            arr = values.to_numpy()
     else:
-        arr = np.asarray(values)
+        try:
+            arr = np.asarray(values)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{name}: expected a 1-d array of numbers ({error})") from None
     kind = arr.dtype.kind
     if kind == "b":
         raise ValueError(f"{name}: expected numbers, got booleans")
+    if kind in "mMc":
+        what = {"m": "timedeltas", "M": "dates", "c": "complex numbers"}[kind]
+        raise ValueError(f"{name}: expected numbers, got {what} (dtype {arr.dtype})")
     if kind not in "iuf":
+        if kind in "OUS" and any(isinstance(v, (str, bytes, bool, np.bool_)) for v in np.ravel(arr)):
+            raise ValueError(
+                f"{name}: expected numbers, got strings or booleans (dtype {arr.dtype}); "
+                "convert the column with pd.to_numeric first"
+            )
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
             raise ValueError(
-                f"{name}: expected numbers, got values of dtype {arr.dtype} "
-                "(strings or objects); convert the column with pd.to_numeric first"
+                f"{name}: expected numbers, got values of dtype {arr.dtype}; "
+                "convert the column with pd.to_numeric first"
             ) from None
-        if kind == "O" and any(isinstance(v, (str, bytes, bool, np.bool_)) for v in np.ravel(values)):
-            raise ValueError(f"{name}: expected numbers, got strings or booleans")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     if arr.ndim > 1:
         arr = arr.ravel() if arr.size == max(arr.shape) else arr

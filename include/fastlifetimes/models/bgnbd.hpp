@@ -61,6 +61,71 @@ inline Eigen::ArrayXd log_likelihood(const params& p, const rfm& data) {
   return out;
 }
 
+namespace detail {
+
+/// Terms of the log-likelihood that depend on the frequency x alone, for each distinct x:
+/// lnGamma(r+x) - lnGamma(r) + lnGamma(a+b) - lnGamma(a+b+x) + lnGamma(b+x) - lnGamma(b) and
+/// its derivatives. For integer x they are running sums of log(r+j) and 1/(r+j) etc.,
+/// which cost a log and a division per step instead of lgamma and digamma calls.
+struct frequency_terms {
+  std::vector<double> constant, d_r, d_a, d_b;
+  std::vector<double> log_b1, inv_b1;  ///< log and inverse of b + x - 1 (x > 0)
+
+  frequency_terms(const Eigen::ArrayXd& xs, double max_x, double r, double a, double b) {
+    const auto nx = static_cast<std::size_t>(xs.size());
+    log_b1.resize(nx);
+    inv_b1.resize(nx);
+    for (std::size_t j = 0; j < nx; ++j) {
+      const double b1 = b + std::max(xs[static_cast<Eigen::Index>(j)], 1.0) - 1.0;
+      log_b1[j] = std::log(b1);
+      inv_b1[j] = 1.0 / b1;
+    }
+    constant.resize(nx);
+    d_r.resize(nx);
+    d_a.resize(nx);
+    d_b.resize(nx);
+    if (max_x <= 4096.0 && max_x <= 64.0 * static_cast<double>(nx) + 64.0) {
+      const auto m = static_cast<std::size_t>(max_x) + 1;
+      std::vector<double> c(m), dr(m), da(m), db(m);
+      double lr = 0, lb = 0, lab = 0, ir = 0, ib = 0, iab = 0;
+      for (std::size_t k = 0; k < m; ++k) {
+        c[k] = lr + lb - lab;
+        dr[k] = ir;
+        da[k] = -iab;
+        db[k] = ib - iab;
+        const double j = static_cast<double>(k);
+        lr += std::log(r + j);
+        lb += std::log(b + j);
+        lab += std::log(a + b + j);
+        ir += 1.0 / (r + j);
+        ib += 1.0 / (b + j);
+        iab += 1.0 / (a + b + j);
+      }
+      for (std::size_t j = 0; j < nx; ++j) {
+        const auto k = static_cast<std::size_t>(xs[static_cast<Eigen::Index>(j)]);
+        constant[j] = c[k];
+        d_r[j] = dr[k];
+        d_a[j] = da[k];
+        d_b[j] = db[k];
+      }
+      return;
+    }
+    const double lg_r = math::log_gamma(r), lg_b = math::log_gamma(b), lg_ab = math::log_gamma(a + b);
+    const double dg_r = math::digamma(r), dg_b = math::digamma(b), dg_ab = math::digamma(a + b);
+    for (std::size_t j = 0; j < nx; ++j) {
+      const double x = xs[static_cast<Eigen::Index>(j)];
+      const double dg_abx = math::digamma(a + b + x);
+      constant[j] = math::log_gamma(r + x) - lg_r + lg_ab + math::log_gamma(b + x) - lg_b -
+                    math::log_gamma(a + b + x);
+      d_r[j] = math::digamma(r + x) - dg_r;
+      d_a[j] = dg_ab - dg_abx;
+      d_b[j] = dg_ab + math::digamma(b + x) - dg_b - dg_abx;
+    }
+  }
+};
+
+}  // namespace detail
+
 /// lifetimes' objective: the weighted mean negative log-likelihood at parameters
 /// exp(log_params) (time already rescaled in `data`), plus penalizer * sum(params^2).
 /// Fills `grad` (d/d log_params) when it is not null. Returns +inf where the likelihood
@@ -71,56 +136,45 @@ inline double objective(const double* log_params, const compressed_rfm& data, do
   const double a = std::exp(log_params[2]), b = std::exp(log_params[3]);
   const double log_alpha = std::log(alpha), log_a = std::log(a);
 
-  // Terms that depend on x alone, once per distinct frequency.
-  const Eigen::Index nx = data.x.values.size();
-  std::vector<double> x_const(nx), x_dr(nx), x_da(nx), x_db(nx), x_log_b1(nx), x_inv_b1(nx);
-  const double lg_r = math::log_gamma(r), lg_b = math::log_gamma(b), lg_ab = math::log_gamma(a + b);
-  const double dg_r = math::digamma(r), dg_b = math::digamma(b), dg_ab = math::digamma(a + b);
-  for (Eigen::Index j = 0; j < nx; ++j) {
-    const double x = data.x.values[j];
-    const double dg_abx = math::digamma(a + b + x);
-    x_const[j] = math::log_gamma(r + x) - lg_r + lg_ab + math::log_gamma(b + x) - lg_b -
-                 math::log_gamma(a + b + x);
-    x_dr[j] = math::digamma(r + x) - dg_r;
-    x_da[j] = dg_ab - dg_abx;
-    x_db[j] = dg_ab + math::digamma(b + x) - dg_b - dg_abx;
-    const double b1 = b + std::max(x, 1.0) - 1.0;
-    x_log_b1[j] = std::log(b1);
-    x_inv_b1[j] = 1.0 / b1;
-  }
+  const detail::frequency_terms fx(data.x.values, data.max_frequency, r, a, b);
   // log(alpha + T) and log(alpha + t_x), once per distinct value.
   const Eigen::ArrayXd T_shift = data.T.values + alpha;
   const Eigen::ArrayXd T_log = T_shift.log(), T_inv = T_shift.inverse();
   const Eigen::ArrayXd tx_shift = data.t_x.values + alpha;
   const Eigen::ArrayXd tx_log = tx_shift.log(), tx_inv = tx_shift.inverse();
 
-  double ll = 0.0, g_r = 0.0, g_alpha = 0.0, g_a = 0.0, g_b = 0.0;
+  // Gather each row's exponent difference between the "dropped after the last purchase"
+  // and "still alive" terms; the transcendental part then runs vectorised over rows.
   const Eigen::Index n = data.rows.size();
+  Eigen::ArrayXd diff(n), rx(n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    const std::int32_t jx = data.x.index[u];
+    const double x = data.x.values[jx];
+    rx[i] = r + x;
+    diff[i] = x == 0.0 ? -std::numeric_limits<double>::infinity()
+                       : log_a - fx.log_b1[static_cast<std::size_t>(jx)] +
+                             rx[i] * (T_log[data.T.index[u]] - tx_log[data.t_x.index[u]]);
+  }
+  // softplus(diff) = max(diff, 0) + log(1 + exp(-|diff|)); its derivative is the weight
+  // of the "dropped" term, logistic(diff). log(1 + e) rather than log1p(e): Eigen
+  // vectorises log but not log1p, and for e < 1 the absolute error stays below 1e-16.
+  const Eigen::ArrayXd e = (-diff.abs()).exp();
+  const Eigen::ArrayXd softplus = diff.max(0.0) + (1.0 + e).log();
+  const Eigen::ArrayXd w_dropped = (diff >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e));
+
+  const Eigen::ArrayXd& w = data.rows.weight;
+  double ll = 0.0, g_r = 0.0, g_alpha = 0.0, g_a = 0.0, g_b = 0.0;
   for (Eigen::Index i = 0; i < n; ++i) {
     const auto u = static_cast<std::size_t>(i);
     const std::int32_t jx = data.x.index[u], jT = data.T.index[u], jt = data.t_x.index[u];
-    const double x = data.x.values[jx];
-    const double w = data.rows.weight[i];
-    const double rx = r + x;
-    const double alive = -rx * T_log[jT];
-    double mix, w_dropped;
-    if (x == 0.0) {
-      mix = alive;
-      w_dropped = 0.0;
-    } else {
-      // log-sum-exp of the two bracket terms as alive + softplus(dropped - alive).
-      const double diff = log_a - x_log_b1[jx] + rx * (T_log[jT] - tx_log[jt]);
-      const double e = std::exp(-std::abs(diff));
-      mix = alive + std::max(diff, 0.0) + std::log1p(e);
-      w_dropped = diff >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-    }
-    const double w_alive = 1.0 - w_dropped;
-    ll += w * (x_const[jx] + mix);
+    const double wd = w_dropped[i], wa = 1.0 - wd, wi = w[i];
+    ll += wi * (fx.constant[static_cast<std::size_t>(jx)] - rx[i] * T_log[jT] + softplus[i]);
     if (grad) {
-      g_r += w * (x_dr[jx] - w_alive * T_log[jT] - w_dropped * tx_log[jt]);
-      g_alpha += w * rx * (w_alive * T_inv[jT] + w_dropped * tx_inv[jt]);
-      g_a += w * (x_da[jx] + w_dropped / a);
-      g_b += w * (x_db[jx] - w_dropped * x_inv_b1[jx]);
+      g_r += wi * (fx.d_r[static_cast<std::size_t>(jx)] - wa * T_log[jT] - wd * tx_log[jt]);
+      g_alpha += wi * rx[i] * (wa * T_inv[jT] + wd * tx_inv[jt]);
+      g_a += wi * (fx.d_a[static_cast<std::size_t>(jx)] + wd / a);
+      g_b += wi * (fx.d_b[static_cast<std::size_t>(jx)] - wd * fx.inv_b1[static_cast<std::size_t>(jx)]);
     }
   }
   const double W = data.total_weight;

@@ -94,7 +94,8 @@ model_fit<Model::n_params> fit(const double* frequency, const double* recency, c
   out.log_likelihood = -(r.value - penalty) * data.total_weight +
                        std::log(scale) * data.weighted_frequency;
   out.hessian = r.hessian;
-  const Eigen::MatrixXd inverse = r.hessian.inverse();
+  Eigen::MatrixXd inverse = r.hessian.inverse();
+  inverse = 0.5 * (inverse + inverse.transpose()).eval();  // exactly symmetric, not to rounding
   Eigen::VectorXd p(N);
   for (int k = 0; k < N; ++k) p[k] = out.params[static_cast<std::size_t>(k)];
   out.variance = (p * p.transpose()).cwiseProduct(inverse) / data.total_weight;

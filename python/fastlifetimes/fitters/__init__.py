@@ -42,6 +42,15 @@ class BaseFitter:
             raise ValueError("Model has not been fit yet. Please call the .fit method first.")
         return [self.params_[n] for n in names]
 
+    @classmethod
+    def _param_index(cls) -> pd.Index:
+        # built once and shared: pandas 3 builds string indexes slowly (through Arrow)
+        index = cls.__dict__.get("_param_index_cache")
+        if index is None:
+            index = pd.Index(list(cls._param_names))
+            cls._param_index_cache = index
+        return index
+
     def _params_array(self) -> np.ndarray:
         return np.asarray(self._unload_params(*self._param_names), dtype=np.float64)
 
@@ -80,7 +89,7 @@ class BaseFitter:
         self._variance = result["variance"]
         self._total_weight = result["total_weight"]
         self._fit_evaluations = result["evaluations"]
-        self.params_ = pd.Series(result["params"], index=list(self._param_names))
+        self.params_ = pd.Series(result["params"], index=self._param_index())
         self.__dict__["_data_columns"] = columns
         self.__dict__["_data_index"] = index
 
@@ -152,6 +161,8 @@ class BaseFitter:
 
     def load_model(self, path):
         """Load a model saved by ``save_model`` into this fitter (as lifetimes does)."""
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            raise ValueError(f"path: expected a file path, got {type(path).__name__}")
         try:
             with open(os.fspath(path), encoding="utf-8") as f:
                 document = json.load(f)

@@ -3,6 +3,8 @@ Alternative to the Pareto/NBD Model", Marketing Science 24(2), 275-284."""
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .. import _core
@@ -67,13 +69,23 @@ class BetaGeoFitter(BaseFitter):
         row_index = index_of(frequency, recency, T)
         x, t_x, age = check_rfm(frequency, recency, T, index=row_index)
         w = None if weights is None else check_weights(weights, x.size, row_index)
-        if not np.isfinite(self.penalizer_coef) or self.penalizer_coef < 0:
-            raise ValueError(f"penalizer_coef: must be a non-negative number, got {self.penalizer_coef!r}")
+        if index is not None and len(index) != x.size:
+            raise ValueError(f"index: expected {x.size} labels (one per row), got {len(index)}")
+        penalizer = self.penalizer_coef
+        if (not isinstance(penalizer, numbers.Real) or isinstance(penalizer, (bool, np.bool_))
+                or not np.isfinite(penalizer) or penalizer < 0):
+            raise ValueError(f"penalizer_coef: must be a non-negative number, got {penalizer!r}")
+        if not (isinstance(tol, numbers.Real) and np.isfinite(tol) and tol > 0):
+            raise ValueError(f"tol: must be a positive number, got {tol!r}")
         init = None
         if initial_params is not None:
-            init = np.asarray(initial_params, dtype=float).ravel()
+            try:
+                init = np.asarray(initial_params, dtype=float).ravel()
+            except (TypeError, ValueError):
+                init = np.empty(0)
             if init.size != 4 or not np.isfinite(init).all():
-                raise ValueError("initial_params: expected 4 finite log-parameters (r, alpha, a, b)")
+                raise ValueError("initial_params: expected 4 finite log-parameters (r, alpha, a, b), "
+                                 f"got {initial_params!r}")
         max_evaluations = int(kwargs.get("maxiter", kwargs.get("max_evaluations", 20000)))
         result = _core.bgnbd_fit(x, t_x, age, w, float(self.penalizer_coef), init, float(tol),
                                  max_evaluations)
@@ -159,6 +171,7 @@ def _check_prediction_inputs(inputs, *, with_t, history=True):
     for name, mask, what in (
         ("frequency", (x < 0) | (x != np.floor(x)), "negative or non-integer values"),
         ("recency", t_x < 0, "negative values"),
+        ("T", T < 0, "negative values"),
         ("recency", t_x > T, "values larger than T"),
     ):
         if mask.any():
