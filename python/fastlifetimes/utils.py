@@ -50,13 +50,31 @@ def _floor_to_period(ns: np.ndarray, freq: str) -> np.ndarray:
     return ns // width * width
 
 
-def _wall_time_ns(values) -> np.ndarray:
-    """Datetimes (naive, or aware in one zone: its wall time, as pandas periods use) as int64 ns."""
+def _wall_time_ns(values, name, rows, codes=None) -> np.ndarray:
+    """Datetimes (naive, or aware in one zone: its wall time, as pandas periods use) as int64 ns.
+
+    ``values[codes]`` are the dates of the rows labelled ``rows``; dates nanoseconds cannot
+    hold (before 1677 or after 2262, which pandas 3 parses into coarser units) are refused:
+    numpy would wrap them around silently.
+    """
     if isinstance(values, pd.Series):
         values = pd.DatetimeIndex(values)
     if getattr(values, "tz", None) is not None:
         values = values.tz_localize(None)
+    if getattr(values, "unit", "ns") != "ns":
+        outside = np.asarray((values < pd.Timestamp.min) | (values > pd.Timestamp.max), dtype=bool)
+        if outside.any():
+            raise ValueError(
+                f"{name}: dates outside {pd.Timestamp.min} .. {pd.Timestamp.max} (the range of "
+                f"nanosecond timestamps) in {offending_rows(outside if codes is None else outside[codes], rows)}, "
+                f"e.g. {values[np.flatnonzero(outside)[0]]}"
+            )
     return np.asarray(values, dtype="datetime64[ns]").view(np.int64)
+
+
+def _zone(value, datetime_format):
+    tz = pd.to_datetime(value, format=datetime_format).tzinfo
+    return None if tz is None else str(tz)
 
 
 def _parse_datetime_column(column: pd.Series, name: str, datetime_format) -> np.ndarray:
@@ -64,8 +82,12 @@ def _parse_datetime_column(column: pd.Series, name: str, datetime_format) -> np.
     if column.isna().any():
         raise ValueError(f"{name}: missing dates in {offending_rows(column.isna().to_numpy(), column.index)}")
     if column.dtype.kind == "M" or isinstance(column.dtype, pd.DatetimeTZDtype):
-        return _wall_time_ns(column)
+        return _wall_time_ns(column, name, column.index)
     codes, uniques = pd.factorize(column, sort=False)
+    if datetime_format is not None and np.asarray(uniques).dtype.kind in "iu":
+        # numbers such as 19970101 with a format are read as text, as pandas 1.x did
+        # (pandas 3 deprecates this and will read them as epochs)
+        uniques = pd.Index(np.asarray(uniques).astype(str))
     try:
         parsed = pd.to_datetime(uniques, format=datetime_format)
     except (ValueError, TypeError, OverflowError) as error:
@@ -78,6 +100,15 @@ def _parse_datetime_column(column: pd.Series, name: str, datetime_format) -> np.
                 coerced.append(True)
         bad_codes = np.flatnonzero(coerced)
         if bad_codes.size == 0:  # each value parses alone: mixed time zones, say
+            zones = [_zone(u, datetime_format) for u in uniques]
+            differs = np.array([z != zones[codes[0]] for z in zones])
+            if differs.any():
+                raise ValueError(
+                    f"{name}: dates in different time zones (or with and without one): "
+                    f"{offending_rows(differs[codes], column.index)} differ from the first row's "
+                    f"({zones[codes[0]] or 'no time zone'}), e.g. {uniques[np.flatnonzero(differs)[0]]!r}; "
+                    "convert them to one zone first, e.g. with pd.to_datetime(..., utc=True)"
+                ) from None
             raise ValueError(f"{name}: dates cannot be parsed together ({error})") from None
         mask = np.isin(codes, bad_codes)
         raise ValueError(
@@ -86,7 +117,7 @@ def _parse_datetime_column(column: pd.Series, name: str, datetime_format) -> np.
         ) from None
     if not isinstance(parsed, pd.DatetimeIndex):
         raise ValueError(f"{name}: values could not be read as dates (mixed time zones?)")
-    return _wall_time_ns(parsed)[codes]
+    return _wall_time_ns(parsed, name, column.index, codes)[codes]
 
 
 def _to_timestamp_ns(value, datetime_format, what: str) -> int:
@@ -98,7 +129,10 @@ def _to_timestamp_ns(value, datetime_format, what: str) -> int:
         raise ValueError(f"{what}: {value!r} is not a date")
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
-    return int(ts.as_unit("ns").value) if hasattr(ts, "as_unit") else int(ts.value)
+    try:
+        return int(ts.as_unit("ns").value) if hasattr(ts, "as_unit") else int(ts.value)
+    except (ValueError, OverflowError) as error:
+        raise ValueError(f"{what}: {value!r} is outside the range of nanosecond timestamps ({error})") from None
 
 
 def summary_data_from_transaction_data(
@@ -130,7 +164,7 @@ def summary_data_from_transaction_data(
     if not isinstance(transactions, pd.DataFrame):
         raise ValueError(f"transactions: expected a pandas DataFrame, got {type(transactions).__name__}")
     wanted = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
-    missing = [c for c in wanted if c not in transactions.columns]
+    missing = [c for c in wanted if not _is_column(transactions, c)]
     if missing:
         raise ValueError(
             f"transactions: missing column(s) {missing}; available columns: {list(transactions.columns)}"
@@ -157,6 +191,14 @@ def summary_data_from_transaction_data(
                 f"observation_period_end: {observation_period_end!r} is before the first transaction "
                 f"({pd.Timestamp(int(periods.min()))})"
             )
+    # T and recency are differences of int64 nanoseconds: refuse spans they cannot hold
+    # (lifetimes raises OverflowError there; unchecked, the C++ core would wrap around)
+    too_early = periods < end - np.iinfo(np.int64).max if end > 0 else np.zeros(periods.size, dtype=bool)
+    if too_early.any():
+        raise ValueError(
+            f"{datetime_col}: dates more than 2**63 ns (about 292 years) before the end of the "
+            f"observation period ({pd.Timestamp(end)}) in {offending_rows(too_early, transactions.index)}"
+        )
     values = None
     if monetary_value_col:
         values = as_float_array(monetary_value_col, transactions[monetary_value_col])
@@ -171,6 +213,13 @@ def summary_data_from_transaction_data(
     if monetary is not None:
         columns["monetary_value"] = monetary
     return pd.DataFrame(columns, index=index, copy=False)
+
+
+def _is_column(frame, name) -> bool:
+    try:
+        return name in frame.columns
+    except TypeError:  # unhashable, e.g. a list
+        return False
 
 
 def _scale_time(age):

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install everything fastlifetimes needs on a fresh Debian machine, idempotently:
+# the C++ dependencies from Debian, then the Python package (built from this checkout)
+# with its test dependencies from PyPI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libeigen3-dev libboost-math-dev libnlopt-cxx-dev doctest-dev cmake ninja-build g++ ccache)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+# ccache keeps rebuilds of an unchanged C++ core to seconds
+"$PYTHON" -m pip install -q --disable-pip-version-check ".[test]" \
+  -Ccmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache
