@@ -21,6 +21,7 @@ class Inputs:
         self.all_scalar = True
         names = []
         arrays = []
+        shapes = []
         series_names = set()
         for name, value in named_values:
             if value is None:
@@ -29,23 +30,31 @@ class Inputs:
                 if self.series is None:
                     self.series = value
                 series_names.add(value.name)
-            if np.ndim(value) != 0:
+            if isinstance(value, (pd.Series, pd.Index, pd.DataFrame)):
+                shape, flat = value.shape, value
+            else:
+                # numpy semantics, as lifetimes computes: any shape, broadcast element-wise
+                try:
+                    value = np.asarray(value)
+                except (TypeError, ValueError) as error:
+                    raise ValueError(f"{name}: expected numbers ({error})") from None
+                shape, flat = value.shape, value.reshape(-1)
+            if shape:
                 self.all_scalar = False
             names.append(name)
-            arrays.append(as_float_array(name, np.atleast_1d(value) if np.ndim(value) == 0 else value))
+            shapes.append(shape)
+            arrays.append(as_float_array(name, flat))
         self.name = series_names.pop() if len(series_names) == 1 else None
         try:
-            shapes = [np.shape(v) if np.ndim(v) else () for _, v in named_values]
             self.shape = np.broadcast_shapes(*shapes)
         except ValueError:
-            lengths = ", ".join(f"{n}: {np.shape(v)}" for n, v in named_values)
+            lengths = ", ".join(f"{n}: {shape}" for n, shape in zip(names, shapes))
             raise ValueError(f"mismatched lengths ({lengths})") from None
         self.index = self.series.index if self.series is not None else None
         size = int(np.prod(self.shape)) if self.shape else 1
         self.flat = {}
-        for name, (_, value), arr in zip(names, named_values, arrays):
-            shaped = arr.reshape(np.shape(value)) if np.ndim(value) else arr.reshape(())
-            flat = np.broadcast_to(shaped, self.shape).ravel()
+        for name, shape, arr in zip(names, shapes, arrays):
+            flat = np.broadcast_to(arr.reshape(shape), self.shape).ravel()
             self.flat[name] = np.ascontiguousarray(flat, dtype=np.float64)
         self.size = size
 

@@ -50,6 +50,23 @@ def _floor_to_period(ns: np.ndarray, freq: str) -> np.ndarray:
     return ns // width * width
 
 
+def _floorable(ns: np.ndarray, freq: str, name: str, rows=None) -> np.ndarray:
+    """``ns``, checked to be late enough that the start of its period fits in int64 (in the
+    first days of the nanosecond range, 1677-09-21, it would wrap around)."""
+    width, origin = _ticks_per_unit(freq), (_WEEK_ORIGIN_NS if freq == "W" else 0)
+    smallest = int(np.iinfo(np.int64).min) + 1  # pd.Timestamp.min; the minimum is NaT
+    lowest = -((origin - smallest) // width) * width + origin  # the first period start
+    if origin:
+        lowest = max(lowest, smallest + origin)  # _floor_to_period subtracts the origin first
+    early = ns < lowest
+    if early.any():
+        raise ValueError(
+            f"{name}: dates before {pd.Timestamp(lowest)} have no period start (freq={freq!r}) "
+            f"within the range of nanosecond timestamps, in {offending_rows(early, rows)}"
+        )
+    return ns
+
+
 def _wall_time_ns(values, name, rows, codes=None) -> np.ndarray:
     """Datetimes (naive, or aware in one zone: its wall time, as pandas periods use) as int64 ns.
 
@@ -180,12 +197,12 @@ def summary_data_from_transaction_data(
     if (codes < 0).any():
         raise ValueError(f"{customer_id_col}: missing customer ids in {offending_rows(codes < 0, transactions.index)}")
     times = _parse_datetime_column(transactions[datetime_col], datetime_col, datetime_format)
-    periods = _floor_to_period(times, freq)
+    periods = _floor_to_period(_floorable(times, freq, datetime_col, transactions.index), freq)
     if observation_period_end is None:
         end = int(periods.max())
     else:
-        end = int(_floor_to_period(np.array([_to_timestamp_ns(observation_period_end, datetime_format,
-                                                              "observation_period_end")]), freq)[0])
+        end_ns = _to_timestamp_ns(observation_period_end, datetime_format, "observation_period_end")
+        end = int(_floor_to_period(_floorable(np.array([end_ns]), freq, "observation_period_end"), freq)[0])
         if end < periods.min():
             raise ValueError(
                 f"observation_period_end: {observation_period_end!r} is before the first transaction "

@@ -1,9 +1,9 @@
 #pragma once
 /// Maximum-likelihood fitting shared by every model: minimise a model's objective over
 /// log-parameters with NLopt's L-BFGS (analytic gradient), falling back to a
-/// derivative-free method when the gradient method fails, then take the Hessian at the
-/// optimum by central differences of the analytic gradient. No global state: fits may run
-/// on several threads at once.
+/// derivative-free method when the gradient method fails; the Hessian at the optimum by
+/// central differences of the analytic gradient. No global state: fits may run on
+/// several threads at once.
 
 #include <nlopt.h>
 
@@ -30,7 +30,6 @@ struct fit_result {
   Eigen::VectorXd x;        ///< the minimiser (log-parameters)
   double value = std::numeric_limits<double>::quiet_NaN();
   Eigen::VectorXd gradient;
-  Eigen::MatrixXd hessian;  ///< of the objective at x, symmetric
   int evaluations = 0;
   bool converged = false;
   std::string method;       ///< which algorithm produced x
@@ -132,9 +131,7 @@ inline fit_result minimize(const objective_function& f, const Eigen::VectorXd& x
     ok = finished("Nelder-Mead + L-BFGS");
   }
   result.converged = ok;
-  if (ok) {
-    result.hessian = hessian(f, result.x);
-  } else {
+  if (!ok) {
     result.message =
         "The model did not converge (gradient " + std::to_string(detail::gradient_size(g)) +
         " after " + std::to_string(result.evaluations) +

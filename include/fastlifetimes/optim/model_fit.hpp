@@ -40,12 +40,11 @@ struct model_fit {
 /// Fit `Model` to histories (x, t_x, T) with optional weights (may be null).
 /// Throws std::domain_error on invalid histories; a failed optimisation is reported in
 /// `converged` and `message`, not thrown.
+namespace detail {
+
 template <class Model>
-model_fit<Model::n_params> fit(const double* frequency, const double* recency, const double* T,
-                               const double* weight, std::size_t n, double penalizer,
-                               const std::optional<Eigen::VectorXd>& initial_log_params = {},
-                               const optim::fit_options& options = {}) {
-  constexpr int N = Model::n_params;
+compressed_rfm compress_for_fit(const double* frequency, const double* recency, const double* T,
+                                const double* weight, std::size_t n, double penalizer) {
   if (n == 0) throw std::domain_error("fit: no customers to fit");
   if (!(std::isfinite(penalizer) && penalizer >= 0.0))
     throw std::domain_error("fit: penalizer_coef must be non-negative and finite");
@@ -53,13 +52,45 @@ model_fit<Model::n_params> fit(const double* frequency, const double* recency, c
   for (std::size_t i = 0; i < n; ++i) max_T = std::max(max_T, T[i]);
   if (!(max_T > 0.0 && std::isfinite(max_T)))
     throw std::domain_error("fit: the largest T must be positive and finite");
-  const double scale = 1.0 / max_T;
-  const compressed_rfm data = compress(frequency, recency, T, weight, n, scale);
+  compressed_rfm data = compress(frequency, recency, T, weight, n, 1.0 / max_T);
   if (!(data.total_weight > 0.0)) throw std::domain_error("fit: the weights sum to zero");
+  return data;
+}
 
-  optim::objective_function f = [&](const double* x, double* grad) {
+template <class Model>
+optim::objective_function objective_of(const compressed_rfm& data, double penalizer) {
+  return [&data, penalizer](const double* x, double* grad) {
     return Model::objective(x, data, penalizer, grad);
   };
+}
+
+}  // namespace detail
+
+/// The Hessian of the fitting objective at `log_params` and the parameters' delta-method
+/// variance, both as defined in `model_fit`; `params` in the data's time unit.
+template <class Model, int N = Model::n_params>
+void fill_uncertainty(model_fit<N>& out, const compressed_rfm& data, double penalizer) {
+  out.hessian = optim::hessian(detail::objective_of<Model>(data, penalizer), out.log_params);
+  Eigen::MatrixXd inverse = out.hessian.inverse();
+  inverse = 0.5 * (inverse + inverse.transpose()).eval();  // exactly symmetric, not to rounding
+  Eigen::VectorXd p(N);
+  for (int k = 0; k < N; ++k) p[k] = out.params[static_cast<std::size_t>(k)];
+  out.variance = (p * p.transpose()).cwiseProduct(inverse) / data.total_weight;
+}
+
+/// Fit `Model` to histories (x, t_x, T) with optional weights (may be null).
+/// Throws std::domain_error on invalid histories; a failed optimisation is reported in
+/// `converged` and `message`, not thrown. With `with_uncertainty` false the Hessian and
+/// variance are left empty (see `uncertainty`), which saves 2 * n_params evaluations.
+template <class Model>
+model_fit<Model::n_params> fit(const double* frequency, const double* recency, const double* T,
+                               const double* weight, std::size_t n, double penalizer,
+                               const std::optional<Eigen::VectorXd>& initial_log_params = {},
+                               const optim::fit_options& options = {},
+                               bool with_uncertainty = true) {
+  constexpr int N = Model::n_params;
+  const compressed_rfm data =
+      detail::compress_for_fit<Model>(frequency, recency, T, weight, n, penalizer);
   Eigen::VectorXd x0(N);
   if (initial_log_params) {
     if (initial_log_params->size() != N)
@@ -69,12 +100,16 @@ model_fit<Model::n_params> fit(const double* frequency, const double* recency, c
     const auto init = Model::initial_log_params();
     for (int k = 0; k < N; ++k) x0[k] = init[static_cast<std::size_t>(k)];
   }
-  const optim::fit_result r = optim::minimize(f, x0, options);
+  const optim::fit_result r =
+      optim::minimize(detail::objective_of<Model>(data, penalizer), x0, options);
 
+  double max_T = 0.0;
+  for (std::size_t i = 0; i < n; ++i) max_T = std::max(max_T, T[i]);
+  const double time_scale = 1.0 / max_T;
   model_fit<N> out;
   out.log_params = r.x;
   out.negative_log_likelihood = r.value;
-  out.time_scale = scale;
+  out.time_scale = time_scale;
   out.total_weight = data.total_weight;
   out.evaluations = r.evaluations;
   out.converged = r.converged;
@@ -82,24 +117,26 @@ model_fit<Model::n_params> fit(const double* frequency, const double* recency, c
   out.message = r.message;
   for (int k = 0; k < N; ++k)
     out.params[static_cast<std::size_t>(k)] =
-        std::exp(r.x[k]) * std::pow(scale, -Model::time_power[static_cast<std::size_t>(k)]);
+        std::exp(r.x[k]) * std::pow(time_scale, -Model::time_power[static_cast<std::size_t>(k)]);
   if (!r.converged) return out;
   // Unpenalised total log-likelihood in the original unit: each purchase time density
   // picks up a factor `scale`, so LL_original = LL_rescaled + log(scale) * sum(w x).
-  const double penalty = [&] {
-    double s = 0.0;
-    for (int k = 0; k < N; ++k) s += std::exp(2.0 * r.x[k]);
-    return penalizer * s;
-  }();
-  out.log_likelihood = -(r.value - penalty) * data.total_weight +
-                       std::log(scale) * data.weighted_frequency;
-  out.hessian = r.hessian;
-  Eigen::MatrixXd inverse = r.hessian.inverse();
-  inverse = 0.5 * (inverse + inverse.transpose()).eval();  // exactly symmetric, not to rounding
-  Eigen::VectorXd p(N);
-  for (int k = 0; k < N; ++k) p[k] = out.params[static_cast<std::size_t>(k)];
-  out.variance = (p * p.transpose()).cwiseProduct(inverse) / data.total_weight;
+  double penalty = 0.0;
+  for (int k = 0; k < N; ++k) penalty += std::exp(2.0 * r.x[k]);
+  out.log_likelihood = -(r.value - penalizer * penalty) * data.total_weight +
+                       std::log(time_scale) * data.weighted_frequency;
+  if (with_uncertainty) fill_uncertainty<Model>(out, data, penalizer);
   return out;
+}
+
+/// The Hessian and variance of a finished fit, computed later on the same data (what
+/// `fit(..., with_uncertainty = false)` skipped).
+template <class Model>
+void uncertainty(model_fit<Model::n_params>& out, const double* frequency, const double* recency,
+                 const double* T, const double* weight, std::size_t n, double penalizer) {
+  const compressed_rfm data =
+      detail::compress_for_fit<Model>(frequency, recency, T, weight, n, penalizer);
+  fill_uncertainty<Model>(out, data, penalizer);
 }
 
 }  // namespace fastlifetimes

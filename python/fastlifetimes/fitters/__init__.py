@@ -14,7 +14,7 @@ from .. import _core
 from ..utils import ConvergenceError
 
 _FORMAT = "fastlifetimes-model"
-_CACHED = ("variance_matrix_", "standard_errors_", "confidence_intervals_")
+_CACHED = ("variance_matrix_", "standard_errors_", "confidence_intervals_", "_hessian_", "_variance")
 
 
 class BaseFitter:
@@ -62,7 +62,8 @@ class BaseFitter:
         columns = self.__dict__.get("_data_columns")
         if columns is None:
             raise AttributeError("data")
-        frame = pd.DataFrame(columns, index=self.__dict__.get("_data_index"))
+        frame = pd.DataFrame({k: v for k, v in columns.items() if not k.startswith("_")},
+                             index=self.__dict__.get("_data_index"))
         self.__dict__["_data_frame"] = frame
         return frame
 
@@ -85,8 +86,10 @@ class BaseFitter:
         self._scale = result["time_scale"]
         self._negative_log_likelihood_ = result["negative_log_likelihood"]
         self.log_likelihood_ = result["log_likelihood"]
-        self._hessian_ = result["hessian"]
-        self._variance = result["variance"]
+        self._log_params = result["log_params"]
+        if "hessian" in result:
+            self._hessian_ = result["hessian"]
+            self._variance = result["variance"]
         self._total_weight = result["total_weight"]
         self._fit_evaluations = result["evaluations"]
         self.params_ = pd.Series(result["params"], index=self._param_index())
@@ -94,6 +97,33 @@ class BaseFitter:
         self.__dict__["_data_index"] = index
 
     # -- uncertainty (lifetimes' delta method), computed on first use --------------------
+    # Fitting stops at the optimum; the Hessian (2 * n_params more likelihood evaluations)
+    # is taken when one of these attributes is first read, on the data kept for `data`.
+    @cached_property
+    def _hessian_(self) -> np.ndarray:
+        return self._uncertainty()[0]
+
+    @cached_property
+    def _variance(self) -> np.ndarray:
+        return self._uncertainty()[1]
+
+    def _uncertainty(self):
+        columns = self.__dict__.get("_data_columns")
+        if columns is None and "_data_frame" in self.__dict__:
+            frame = self.__dict__["_data_frame"]
+            columns = {c: frame[c].to_numpy() for c in ("frequency", "recency", "T")}
+            columns["_weights_given"] = frame["weights"].to_numpy(dtype=float)
+        log_params = self.__dict__.get("_log_params")
+        if columns is None or log_params is None:
+            raise AttributeError("the variance needs the fitted data, which this model does not hold")
+        hessian, variance = self._core_uncertainty(
+            np.asarray(log_params, dtype=float), self._params_array(),
+            np.asarray(columns["frequency"], dtype=float), columns["recency"], columns["T"],
+            columns.get("_weights_given"), float(self.penalizer_coef))
+        self.__dict__["_hessian_"] = hessian
+        self.__dict__["_variance"] = variance
+        return hessian, variance
+
     @cached_property
     def variance_matrix_(self) -> pd.DataFrame:
         """Delta-method variance of the parameters: p_i p_j (H^-1)_ij / sum(weights).

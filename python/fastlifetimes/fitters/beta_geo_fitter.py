@@ -37,6 +37,7 @@ class BetaGeoFitter(BaseFitter):
     """
 
     _param_names = ("r", "alpha", "a", "b")
+    _core_uncertainty = staticmethod(_core.bgnbd_uncertainty)
 
     def __init__(self, penalizer_coef=0.0):
         self.penalizer_coef = penalizer_coef
@@ -88,7 +89,7 @@ class BetaGeoFitter(BaseFitter):
                                  f"got {initial_params!r}")
         max_evaluations = int(kwargs.get("maxiter", kwargs.get("max_evaluations", 20000)))
         result = _core.bgnbd_fit(x, t_x, age, w, float(self.penalizer_coef), init, float(tol),
-                                 max_evaluations)
+                                 max_evaluations, False)
         if verbose:
             print(f"BetaGeoFitter: {result['method']}, {result['evaluations']} evaluations, "
                   f"objective {result['negative_log_likelihood']:.10g}")
@@ -97,6 +98,7 @@ class BetaGeoFitter(BaseFitter):
             "recency": np.asarray(recency, dtype=float) if not hasattr(recency, "to_numpy") else recency.to_numpy(dtype=float),
             "T": np.asarray(T, dtype=float) if not hasattr(T, "to_numpy") else T.to_numpy(dtype=float),
             "weights": np.ones(x.size, dtype=np.int64) if weights is None else np.asarray(weights),
+            "_weights_given": w,
         }
         self._store_fit(result, columns, index)
         return self
@@ -129,13 +131,14 @@ class BetaGeoFitter(BaseFitter):
     def conditional_probability_alive_matrix(self, max_frequency=None, max_recency=None):
         """P(alive) for every (recency, frequency) on the integer grid, customers of age
         max_recency: rows are recency 0..max_recency, columns frequency 0..max_frequency."""
+        params = self._params_array()
         max_frequency = max_frequency or int(self.data["frequency"].max())
         max_recency = max_recency or int(self.data["T"].max())
         recency, frequency = np.meshgrid(np.arange(max_recency + 1, dtype=float),
                                          np.arange(max_frequency + 1, dtype=float), indexing="ij")
         T = np.full(recency.size, float(max_recency))
         out = _core.bgnbd_conditional_probability_alive(
-            self._params_array(), frequency.ravel(), recency.ravel(), T)
+            params, frequency.ravel(), recency.ravel(), T)
         return out.reshape(recency.shape)
 
     def expected_number_of_purchases_up_to_time(self, t):
