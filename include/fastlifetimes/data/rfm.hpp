@@ -6,7 +6,10 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <string>
 #include <cstring>
 #include <vector>
 
@@ -132,45 +135,144 @@ inline indexed_column index_column(const Eigen::ArrayXd& column) {
 
 }  // namespace detail
 
+namespace detail {
+
+/// Sort (key, row) pairs by key with a least-significant-digit radix sort: linear in n,
+/// where a hash table of the rows would miss the cache on every lookup.
+inline void radix_sort_pairs(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& rows,
+                             std::uint64_t max_key) {
+  constexpr int digit_bits = 11;
+  constexpr std::size_t buckets = std::size_t{1} << digit_bits;
+  int bits = 0;
+  while (bits < 64 && (max_key >> bits) != 0) ++bits;
+  const std::size_t n = keys.size();
+  std::vector<std::uint64_t> keys_tmp(n);
+  std::vector<std::uint32_t> rows_tmp(n);
+  std::vector<std::size_t> count(buckets);
+  for (int shift = 0; shift < bits; shift += digit_bits) {
+    std::fill(count.begin(), count.end(), 0);
+    for (std::size_t i = 0; i < n; ++i) ++count[(keys[i] >> shift) & (buckets - 1)];
+    std::size_t total = 0;
+    for (auto& c : count) {
+      const std::size_t here = c;
+      c = total;
+      total += here;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t to = count[(keys[i] >> shift) & (buckets - 1)]++;
+      keys_tmp[to] = keys[i];
+      rows_tmp[to] = rows[i];
+    }
+    keys.swap(keys_tmp);
+    rows.swap(rows_tmp);
+  }
+}
+
+/// Distinct values of one column, in first-seen order, and each row's position among them.
+inline indexed_column index_values(const double* values, std::size_t n, double scale) {
+  key_table<1> table(64);
+  indexed_column out;
+  out.index.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = values[i] * scale;
+    out.index[i] = table.find_or_insert(&v);
+  }
+  out.values.resize(static_cast<Eigen::Index>(table.size()));
+  for (std::size_t j = 0; j < table.size(); ++j)
+    out.values[static_cast<Eigen::Index>(j)] = table.key(j, 0);
+  return out;
+}
+
+}  // namespace detail
+
 /// Collapse customers with identical (x, t_x * scale, T * scale) into one weighted row.
 /// `time_scale` multiplies recency and T first (lifetimes fits on time rescaled so that
 /// max T = 1). Weights may be null (each customer counts once). Throws std::domain_error
 /// on an invalid history or a negative or non-finite weight.
+///
+/// Each column is first reduced to its few distinct values; the three small codes then
+/// form one integer key per row, and a radix sort of the keys groups identical rows.
+/// The unique rows come out ordered by (x, T, t_x), which keeps the likelihood's table
+/// lookups local.
 inline compressed_rfm compress(const double* frequency, const double* recency, const double* T,
                                const double* weight, std::size_t n, double time_scale = 1.0) {
-  detail::key_table<3> table(n < 1024 ? n : n / 4);
-  std::vector<double> summed;
-  summed.reserve(n < 1024 ? n : n / 4);
-  compressed_rfm out;
   for (std::size_t i = 0; i < n; ++i) {
     check::rfm_row("compress", i, frequency[i], recency[i], T[i]);
-    const double w = weight ? weight[i] : 1.0;
-    if (!(std::isfinite(w) && w >= 0.0))
+    if (weight && !(std::isfinite(weight[i]) && weight[i] >= 0.0))
       throw std::domain_error("compress: weights must be non-negative and finite (row " +
                               std::to_string(i) + ")");
-    const double key[3] = {frequency[i], recency[i] * time_scale, T[i] * time_scale};
-    const auto id = static_cast<std::size_t>(table.find_or_insert(key));
-    if (id == summed.size()) summed.push_back(0.0);
-    summed[id] += w;
-    out.total_weight += w;
-    out.weighted_frequency += w * frequency[i];
   }
-  const auto m = static_cast<Eigen::Index>(table.size());
+  if (n > std::size_t{0xFFFFFFFFu}) throw std::domain_error("compress: more than 2^32 rows");
+  const indexed_column x = detail::index_values(frequency, n, 1.0);
+  const indexed_column t_x = detail::index_values(recency, n, time_scale);
+  const indexed_column age = detail::index_values(T, n, time_scale);
+  const auto nx = static_cast<std::uint64_t>(x.values.size());
+  const auto nT = static_cast<std::uint64_t>(age.values.size());
+  const auto nt = static_cast<std::uint64_t>(t_x.values.size());
+  // Rank the distinct values so that keys sort by value, not by first appearance.
+  auto ranks = [](const Eigen::ArrayXd& v) {
+    std::vector<std::uint32_t> order(static_cast<std::size_t>(v.size())), rank(order.size());
+    for (std::size_t j = 0; j < order.size(); ++j) order[j] = static_cast<std::uint32_t>(j);
+    std::sort(order.begin(), order.end(), [&](std::uint32_t p, std::uint32_t q) {
+      return v[static_cast<Eigen::Index>(p)] < v[static_cast<Eigen::Index>(q)];
+    });
+    for (std::size_t j = 0; j < order.size(); ++j) rank[order[j]] = static_cast<std::uint32_t>(j);
+    return rank;
+  };
+  const auto rank_x = ranks(x.values), rank_T = ranks(age.values), rank_t = ranks(t_x.values);
+
+  std::vector<std::uint64_t> keys(n);
+  std::vector<std::uint32_t> rows(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    keys[i] = (static_cast<std::uint64_t>(rank_x[static_cast<std::size_t>(x.index[i])]) * nT +
+               rank_T[static_cast<std::size_t>(age.index[i])]) * nt +
+              rank_t[static_cast<std::size_t>(t_x.index[i])];
+    rows[i] = static_cast<std::uint32_t>(i);
+  }
+  // nx * nT * nt < 2^64 whenever n < 2^21; beyond, distinct counts that large are
+  // implausible, but refuse rather than overflow.
+  if (nx && nT && nt && static_cast<long double>(nx) * nT * nt > 1.8e19L)
+    throw std::domain_error("compress: too many distinct values to combine");
+  detail::radix_sort_pairs(keys, rows, n ? nx * nT * nt - 1 : 0);
+
+  compressed_rfm out;
+  std::vector<std::size_t> first_row;
+  std::vector<double> summed;
+  first_row.reserve(n / 2 + 1);
+  summed.reserve(n / 2 + 1);
+  for (std::size_t k = 0; k < n; ++k) {
+    if (k == 0 || keys[k] != keys[k - 1]) {
+      first_row.push_back(rows[k]);
+      summed.push_back(0.0);
+    }
+    // rows[k] jumps around the input: touch the weights only when there are any
+    summed.back() += weight ? weight[rows[k]] : 1.0;
+  }
+  const auto m = static_cast<Eigen::Index>(first_row.size());
   out.rows.frequency.resize(m);
   out.rows.recency.resize(m);
   out.rows.T.resize(m);
   out.rows.weight.resize(m);
+  out.x.values = x.values;
+  out.t_x.values = t_x.values;
+  out.T.values = age.values;
+  out.x.index.resize(first_row.size());
+  out.t_x.index.resize(first_row.size());
+  out.T.index.resize(first_row.size());
   for (Eigen::Index j = 0; j < m; ++j) {
     const auto u = static_cast<std::size_t>(j);
-    out.rows.frequency[j] = table.key(u, 0);
-    out.rows.recency[j] = table.key(u, 1);
-    out.rows.T[j] = table.key(u, 2);
+    const std::size_t i = first_row[u];
+    out.x.index[u] = x.index[i];
+    out.t_x.index[u] = t_x.index[i];
+    out.T.index[u] = age.index[i];
+    out.rows.frequency[j] = x.values[x.index[i]];
+    out.rows.recency[j] = t_x.values[t_x.index[i]];
+    out.rows.T[j] = age.values[age.index[i]];
     out.rows.weight[j] = summed[u];
+    out.total_weight += summed[u];
+    out.weighted_frequency += summed[u] * out.rows.frequency[j];
   }
   out.max_frequency = m > 0 ? out.rows.frequency.maxCoeff() : 0.0;
-  out.x = detail::index_column(out.rows.frequency);
-  out.t_x = detail::index_column(out.rows.recency);
-  out.T = detail::index_column(out.rows.T);
   return out;
 }
 

@@ -69,12 +69,10 @@ class BaseFitter:
 
     @data.setter
     def data(self, frame):
+        # None is kept (lifetimes: a model saved with save_data=False loads with data None)
         self.__dict__.pop("_data_columns", None)
         self.__dict__.pop("_data_index", None)
-        if frame is None:
-            self.__dict__.pop("_data_frame", None)
-        else:
-            self.__dict__["_data_frame"] = frame
+        self.__dict__["_data_frame"] = frame
 
     def _store_fit(self, result: dict, columns: dict, index) -> None:
         if not result["converged"]:
@@ -109,7 +107,7 @@ class BaseFitter:
 
     def _uncertainty(self):
         columns = self.__dict__.get("_data_columns")
-        if columns is None and "_data_frame" in self.__dict__:
+        if columns is None and self.__dict__.get("_data_frame") is not None:
             frame = self.__dict__["_data_frame"]
             columns = {c: frame[c].to_numpy() for c in ("frequency", "recency", "T")}
             columns["_weights_given"] = frame["weights"].to_numpy(dtype=float)
@@ -214,10 +212,9 @@ def _matrix(m):
 
 def _has_data(fitter) -> bool:
     try:
-        fitter.data
+        return fitter.data is not None
     except AttributeError:
         return False
-    return True
 
 
 def _frame_to_json(frame: pd.DataFrame) -> dict:
@@ -246,18 +243,29 @@ def _frame_from_json(doc: dict) -> pd.DataFrame:
             dtype = idx["dtype"]
             index = pd.Index(idx["values"], dtype=None if dtype in ("object", "str", "string") else dtype,
                              name=idx.get("name"))
+    lengths = {c: len(v) for c, v in columns.items()}
+    if index is not None:
+        lengths["index"] = len(index)
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"columns of different lengths {lengths}")
     return pd.DataFrame(columns, index=index)
 
 
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
 def _restore(fitter, document, path):
+    """Check the whole document first, then replace the fitter's state: a refused file
+    leaves the fitter as it was."""
     def bad(reason):
         return ValueError(f"{path}: not a valid fastlifetimes model file ({reason})")
 
     if not isinstance(document, dict) or document.get("format") != _FORMAT:
         raise bad("missing format marker")
     version = document.get("format_version")
-    if not isinstance(version, int):
-        raise bad("missing format_version")
+    if not _is_number(version) or not isinstance(version, int) or version < 1:
+        raise bad(f"missing or invalid format_version: {version!r}")
     if version > int(_core.model_format_version):
         raise ValueError(
             f"{path}: model file format {version} is newer than this fastlifetimes "
@@ -272,27 +280,49 @@ def _restore(fitter, document, path):
     if not isinstance(params, dict) or sorted(params) != sorted(names):
         raise bad(f"parameters must be {names}")
     values = [params[n] for n in names]
-    if not all(isinstance(v, (int, float)) and math.isfinite(v) and v > 0 for v in values):
+    if not all(_is_number(v) and math.isfinite(v) and v > 0 for v in values):
         raise bad("parameters must be positive finite numbers")
+    penalizer = document.get("penalizer_coef", 0.0)
+    if not (_is_number(penalizer) and math.isfinite(penalizer) and penalizer >= 0):
+        raise bad(f"penalizer_coef must be a non-negative number, got {penalizer!r}")
     fit = document.get("fit") or {}
-    try:
-        for key in _CACHED + ("_data_frame", "_data_columns", "_data_index"):
-            fitter.__dict__.pop(key, None)
-        fitter.params_ = pd.Series(np.asarray(values, dtype=float), index=names)
-        fitter.penalizer_coef = float(document.get("penalizer_coef", 0.0))
-        fitter._negative_log_likelihood_ = fit.get("negative_log_likelihood")
-        fitter.log_likelihood_ = fit.get("log_likelihood")
-        fitter._scale = fit.get("time_scale")
-        fitter._total_weight = fit.get("total_weight")
-        n = len(names)
-        for attr, key in (("_hessian_", "hessian"), ("_variance", "variance_matrix")):
-            m = fit.get(key)
-            if m is not None:
+    if not isinstance(fit, dict):
+        raise bad("fit must be an object")
+    scalars = {}
+    for key in ("negative_log_likelihood", "log_likelihood", "time_scale", "total_weight"):
+        v = fit.get(key)
+        if v is not None and not _is_number(v):
+            raise bad(f"fit.{key} must be a number, got {v!r}")
+        scalars[key] = v
+    n = len(names)
+    matrices = {}
+    for key in ("hessian", "variance_matrix"):
+        m = fit.get(key)
+        if m is not None:
+            try:
                 m = np.asarray(m, dtype=float)
-                if m.shape != (n, n):
-                    raise bad(f"{key} must be {n}x{n}")
-            setattr(fitter, attr, m)
-        if document.get("data") is not None:
-            fitter.data = _frame_from_json(document["data"])
-    except (TypeError, KeyError, AttributeError) as e:
-        raise bad(str(e)) from None
+            except (TypeError, ValueError) as e:
+                raise bad(f"{key}: {e}") from None
+            if m.shape != (n, n):
+                raise bad(f"{key} must be {n}x{n}")
+        matrices[key] = m
+    data = document.get("data")
+    if data is not None:
+        try:
+            data = _frame_from_json(data)
+        except (TypeError, KeyError, AttributeError, ValueError) as e:
+            raise bad(f"data: {e}") from None
+
+    for key in _CACHED + ("_data_frame", "_data_columns", "_data_index", "_hessian_", "_variance",
+                          "_log_params", "_fit_evaluations"):
+        fitter.__dict__.pop(key, None)
+    fitter.params_ = pd.Series(np.asarray(values, dtype=float), index=fitter._param_index())
+    fitter.penalizer_coef = float(penalizer)
+    fitter._negative_log_likelihood_ = scalars["negative_log_likelihood"]
+    fitter.log_likelihood_ = scalars["log_likelihood"]
+    fitter._scale = scalars["time_scale"]
+    fitter._total_weight = scalars["total_weight"]
+    for attr, key in (("_hessian_", "hessian"), ("_variance", "variance_matrix")):
+        if matrices[key] is not None:
+            fitter.__dict__[attr] = matrices[key]
+    fitter.data = data
