@@ -16,7 +16,7 @@ from ._validation import as_float_array, offending_rows
 class Inputs:
     """Flat float64 views of broadcast inputs and the recipe to shape the output."""
 
-    def __init__(self, named_values):
+    def __init__(self, named_values, check_finite: bool = True):
         self.series = None
         self.all_scalar = True
         names = []
@@ -43,7 +43,7 @@ class Inputs:
                 self.all_scalar = False
             names.append(name)
             shapes.append(shape)
-            arrays.append(as_float_array(name, flat))
+            arrays.append(as_float_array(name, flat, check_finite=check_finite))
         self.name = series_names.pop() if len(series_names) == 1 else None
         try:
             self.shape = np.broadcast_shapes(*shapes)
@@ -53,6 +53,7 @@ class Inputs:
         self.index = self.series.index if self.series is not None else None
         size = int(np.prod(self.shape)) if self.shape else 1
         self.flat = {}
+        self.given = dict(zip(names, arrays))  # before broadcasting, for error messages
         for name, shape, arr in zip(names, shapes, arrays):
             flat = np.broadcast_to(arr.reshape(shape), self.shape).ravel()
             self.flat[name] = np.ascontiguousarray(flat, dtype=np.float64)

@@ -37,8 +37,9 @@ def index_of(*values):
     return None
 
 
-def as_float_array(name: str, values, *, allow_empty: bool = False) -> np.ndarray:
-    """``values`` as a float64 array; refuses strings, objects, booleans, NaN and inf."""
+def as_float_array(name: str, values, *, allow_empty: bool = False, check_finite: bool = True) -> np.ndarray:
+    """``values`` as a float64 array; refuses strings, objects, booleans, and (unless
+    ``check_finite`` is false: the caller's C++ call checks) NaN and inf."""
     if values is None:
         raise ValueError(f"{name}: a value is required, got None")
     if isinstance(values, pd.DataFrame):
@@ -86,11 +87,16 @@ def as_float_array(name: str, values, *, allow_empty: bool = False) -> np.ndarra
             raise ValueError(f"{name}: expected a 1-d array, got shape {arr.shape}")
     if arr.size == 0 and not allow_empty:
         raise ValueError(f"{name}: empty input, at least one value is needed")
+    if check_finite:
+        check_finite_values(name, arr, index_of(raw))
+    return arr
+
+
+def check_finite_values(name: str, arr: np.ndarray, index=None) -> None:
     bad = ~np.isfinite(arr)
     if bad.any():
         what = "NaN" if np.isnan(arr[bad]).all() else "NaN or infinite values"
-        raise ValueError(f"{name}: {what} in {offending_rows(bad, index_of(raw))}")
-    return arr
+        raise ValueError(f"{name}: {what} in {offending_rows(bad, index)}")
 
 
 def check_rfm(frequency, recency, T, *, index=None, fitting: bool = True):

@@ -4,6 +4,8 @@
 /// API itself, so a C++ caller gets the same promise: bad input throws, never crashes.
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -44,6 +46,39 @@ inline void rfm_row(const char* function, std::size_t row, double x, double t_x,
     std::ostringstream out;
     out << function << ": invalid customer history at row " << row << " (frequency=" << x
         << ", recency=" << t_x << ", T=" << T << ")";
+    throw std::domain_error(out.str());
+  }
+}
+
+/// Whether a finite x >= 0 is a whole number. Doubles from 2^52 up are all whole; below,
+/// a round trip through an integer decides, which (unlike std::floor on the baseline x86-64
+/// instruction set) compiles to two instructions.
+inline bool is_whole(double x) {
+  return x >= 4503599627370496.0 || x == static_cast<double>(static_cast<std::int64_t>(x));
+}
+
+/// A history to predict for: as `rfm_row`, but t_x may be non-zero where x = 0
+/// (predictions ignore t_x then, and P(alive) matrices evaluate such grid points).
+/// Comparisons are false for NaN, so they also reject NaN; T < inf rejects infinities.
+inline bool valid_prediction_row(double x, double t_x, double T) {
+  return x >= 0.0 && x < std::numeric_limits<double>::infinity() && t_x >= 0.0 && t_x <= T &&
+         T < std::numeric_limits<double>::infinity() &&
+         is_whole(x);
+}
+
+inline void prediction_row(const char* function, std::size_t row, double x, double t_x, double T) {
+  if (!valid_prediction_row(x, t_x, T)) {
+    std::ostringstream out;
+    out << function << ": invalid customer history at row " << row << " (frequency=" << x
+        << ", recency=" << t_x << ", T=" << T << ")";
+    throw std::domain_error(out.str());
+  }
+}
+
+inline void horizon(const char* function, std::size_t row, double t) {
+  if (!(std::isfinite(t) && t >= 0.0)) {
+    std::ostringstream out;
+    out << function << ": t must be non-negative and finite, got " << t << " at row " << row;
     throw std::domain_error(out.str());
   }
 }

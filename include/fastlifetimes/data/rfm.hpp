@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <cstring>
 #include <vector>
 
@@ -139,6 +140,7 @@ namespace detail {
 
 /// Sort (key, row) pairs by key with a least-significant-digit radix sort: linear in n,
 /// where a hash table of the rows would miss the cache on every lookup.
+/// `rows` may be empty: then only the keys are sorted (half the memory traffic).
 inline void radix_sort_pairs(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& rows,
                              std::uint64_t max_key) {
   constexpr int digit_bits = 11;
@@ -146,8 +148,9 @@ inline void radix_sort_pairs(std::vector<std::uint64_t>& keys, std::vector<std::
   int bits = 0;
   while (bits < 64 && (max_key >> bits) != 0) ++bits;
   const std::size_t n = keys.size();
+  const bool with_rows = !rows.empty();
   std::vector<std::uint64_t> keys_tmp(n);
-  std::vector<std::uint32_t> rows_tmp(n);
+  std::vector<std::uint32_t> rows_tmp(with_rows ? n : 0);
   std::vector<std::size_t> count(buckets);
   for (int shift = 0; shift < bits; shift += digit_bits) {
     std::fill(count.begin(), count.end(), 0);
@@ -161,7 +164,7 @@ inline void radix_sort_pairs(std::vector<std::uint64_t>& keys, std::vector<std::
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t to = count[(keys[i] >> shift) & (buckets - 1)]++;
       keys_tmp[to] = keys[i];
-      rows_tmp[to] = rows[i];
+      if (with_rows) rows_tmp[to] = rows[i];
     }
     keys.swap(keys_tmp);
     rows.swap(rows_tmp);
@@ -203,9 +206,18 @@ inline compressed_rfm compress(const double* frequency, const double* recency, c
                               std::to_string(i) + ")");
   }
   if (n > std::size_t{0xFFFFFFFFu}) throw std::domain_error("compress: more than 2^32 rows");
-  const indexed_column x = detail::index_values(frequency, n, 1.0);
-  const indexed_column t_x = detail::index_values(recency, n, time_scale);
-  const indexed_column age = detail::index_values(T, n, time_scale);
+  // the three columns are independent: index one of them on a second thread
+  indexed_column x, t_x, age;
+  {
+    std::thread worker;
+    if (n >= 200'000)
+      worker = std::thread([&] { x = detail::index_values(frequency, n, 1.0); });
+    else
+      x = detail::index_values(frequency, n, 1.0);
+    t_x = detail::index_values(recency, n, time_scale);
+    age = detail::index_values(T, n, time_scale);
+    if (worker.joinable()) worker.join();
+  }
   const auto nx = static_cast<std::uint64_t>(x.values.size());
   const auto nT = static_cast<std::uint64_t>(age.values.size());
   const auto nt = static_cast<std::uint64_t>(t_x.values.size());
@@ -222,13 +234,13 @@ inline compressed_rfm compress(const double* frequency, const double* recency, c
   const auto rank_x = ranks(x.values), rank_T = ranks(age.values), rank_t = ranks(t_x.values);
 
   std::vector<std::uint64_t> keys(n);
-  std::vector<std::uint32_t> rows(n);
-  for (std::size_t i = 0; i < n; ++i) {
+  std::vector<std::uint32_t> rows(weight ? n : 0);  // only weights need the original rows
+  for (std::size_t i = 0; i < n; ++i)
     keys[i] = (static_cast<std::uint64_t>(rank_x[static_cast<std::size_t>(x.index[i])]) * nT +
                rank_T[static_cast<std::size_t>(age.index[i])]) * nt +
               rank_t[static_cast<std::size_t>(t_x.index[i])];
-    rows[i] = static_cast<std::uint32_t>(i);
-  }
+  if (weight)
+    for (std::size_t i = 0; i < n; ++i) rows[i] = static_cast<std::uint32_t>(i);
   // nx * nT * nt < 2^64 whenever n < 2^21; beyond, distinct counts that large are
   // implausible, but refuse rather than overflow.
   if (nx && nT && nt && static_cast<long double>(nx) * nT * nt > 1.8e19L)
@@ -236,38 +248,50 @@ inline compressed_rfm compress(const double* frequency, const double* recency, c
   detail::radix_sort_pairs(keys, rows, n ? nx * nT * nt - 1 : 0);
 
   compressed_rfm out;
-  std::vector<std::size_t> first_row;
+  std::vector<std::uint64_t> unique_key;
   std::vector<double> summed;
-  first_row.reserve(n / 2 + 1);
+  unique_key.reserve(n / 2 + 1);
   summed.reserve(n / 2 + 1);
   for (std::size_t k = 0; k < n; ++k) {
     if (k == 0 || keys[k] != keys[k - 1]) {
-      first_row.push_back(rows[k]);
+      unique_key.push_back(keys[k]);
       summed.push_back(0.0);
     }
     // rows[k] jumps around the input: touch the weights only when there are any
     summed.back() += weight ? weight[rows[k]] : 1.0;
   }
-  const auto m = static_cast<Eigen::Index>(first_row.size());
+  // Distinct values in ascending order, so that a rank is an index into them.
+  auto sorted_values = [](const Eigen::ArrayXd& v, const std::vector<std::uint32_t>& rank) {
+    Eigen::ArrayXd out(v.size());
+    for (Eigen::Index j = 0; j < v.size(); ++j) out[rank[static_cast<std::size_t>(j)]] = v[j];
+    return out;
+  };
+  out.x.values = sorted_values(x.values, rank_x);
+  out.T.values = sorted_values(age.values, rank_T);
+  out.t_x.values = sorted_values(t_x.values, rank_t);
+  const auto m = static_cast<Eigen::Index>(unique_key.size());
   out.rows.frequency.resize(m);
   out.rows.recency.resize(m);
   out.rows.T.resize(m);
   out.rows.weight.resize(m);
-  out.x.values = x.values;
-  out.t_x.values = t_x.values;
-  out.T.values = age.values;
-  out.x.index.resize(first_row.size());
-  out.t_x.index.resize(first_row.size());
-  out.T.index.resize(first_row.size());
+  out.x.index.resize(unique_key.size());
+  out.t_x.index.resize(unique_key.size());
+  out.T.index.resize(unique_key.size());
   for (Eigen::Index j = 0; j < m; ++j) {
     const auto u = static_cast<std::size_t>(j);
-    const std::size_t i = first_row[u];
-    out.x.index[u] = x.index[i];
-    out.t_x.index[u] = t_x.index[i];
-    out.T.index[u] = age.index[i];
-    out.rows.frequency[j] = x.values[x.index[i]];
-    out.rows.recency[j] = t_x.values[t_x.index[i]];
-    out.rows.T[j] = age.values[age.index[i]];
+    // decode the ranks from the key rather than look the row up: the rows are scattered
+    // over the input, the keys are in hand
+    const std::uint64_t key = unique_key[u];
+    const auto rt = static_cast<std::int32_t>(key % nt);
+    const std::uint64_t rest = key / nt;
+    const auto rT = static_cast<std::int32_t>(rest % nT);
+    const auto rx = static_cast<std::int32_t>(rest / nT);
+    out.x.index[u] = rx;
+    out.t_x.index[u] = rt;
+    out.T.index[u] = rT;
+    out.rows.frequency[j] = out.x.values[rx];
+    out.rows.recency[j] = out.t_x.values[rt];
+    out.rows.T[j] = out.T.values[rT];
     out.rows.weight[j] = summed[u];
     out.total_weight += summed[u];
     out.weighted_frequency += summed[u] * out.rows.frequency[j];

@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <thread>
 #include <vector>
 
 #include "fastlifetimes/core/check.hpp"
@@ -143,40 +144,58 @@ inline double objective(const double* log_params, const compressed_rfm& data, do
   const Eigen::ArrayXd tx_shift = data.t_x.values + alpha;
   const Eigen::ArrayXd tx_log = tx_shift.log(), tx_inv = tx_shift.inverse();
 
-  // Gather each row's exponent difference between the "dropped after the last purchase"
-  // and "still alive" terms; the transcendental part then runs vectorised over rows.
-  const Eigen::Index n = data.rows.size();
-  Eigen::ArrayXd diff(n), rx(n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const auto u = static_cast<std::size_t>(i);
-    const std::int32_t jx = data.x.index[u];
-    const double x = data.x.values[jx];
-    rx[i] = r + x;
-    diff[i] = x == 0.0 ? -std::numeric_limits<double>::infinity()
-                       : log_a - fx.log_b1[static_cast<std::size_t>(jx)] +
-                             rx[i] * (T_log[data.T.index[u]] - tx_log[data.t_x.index[u]]);
-  }
-  // softplus(diff) = max(diff, 0) + log(1 + exp(-|diff|)); its derivative is the weight
-  // of the "dropped" term, logistic(diff). log(1 + e) rather than log1p(e): Eigen
-  // vectorises log but not log1p, and for e < 1 the absolute error stays below 1e-16.
-  const Eigen::ArrayXd e = (-diff.abs()).exp();
-  const Eigen::ArrayXd softplus = diff.max(0.0) + (1.0 + e).log();
-  const Eigen::ArrayXd w_dropped = (diff >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e));
-
-  const Eigen::ArrayXd& w = data.rows.weight;
-  double ll = 0.0, g_r = 0.0, g_alpha = 0.0, g_a = 0.0, g_b = 0.0;
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const auto u = static_cast<std::size_t>(i);
-    const std::int32_t jx = data.x.index[u], jT = data.T.index[u], jt = data.t_x.index[u];
-    const double wd = w_dropped[i], wa = 1.0 - wd, wi = w[i];
-    ll += wi * (fx.constant[static_cast<std::size_t>(jx)] - rx[i] * T_log[jT] + softplus[i]);
-    if (grad) {
-      g_r += wi * (fx.d_r[static_cast<std::size_t>(jx)] - wa * T_log[jT] - wd * tx_log[jt]);
-      g_alpha += wi * rx[i] * (wa * T_inv[jT] + wd * tx_inv[jt]);
-      g_a += wi * (fx.d_a[static_cast<std::size_t>(jx)] + wd / a);
-      g_b += wi * (fx.d_b[static_cast<std::size_t>(jx)] - wd * fx.inv_b1[static_cast<std::size_t>(jx)]);
+  // Sums over rows [begin, end): log-likelihood and the four gradient components.
+  auto accumulate = [&](Eigen::Index begin, Eigen::Index end, std::array<double, 5>& sums) {
+    const Eigen::Index n = end - begin;
+    // Gather each row's exponent difference between the "dropped after the last purchase"
+    // and "still alive" terms; the transcendental part then runs vectorised over rows.
+    Eigen::ArrayXd diff(n), rx(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const auto u = static_cast<std::size_t>(begin + i);
+      const std::int32_t jx = data.x.index[u];
+      const double x = data.x.values[jx];
+      rx[i] = r + x;
+      diff[i] = x == 0.0 ? -std::numeric_limits<double>::infinity()
+                         : log_a - fx.log_b1[static_cast<std::size_t>(jx)] +
+                               rx[i] * (T_log[data.T.index[u]] - tx_log[data.t_x.index[u]]);
     }
+    // softplus(diff) = max(diff, 0) + log(1 + exp(-|diff|)); its derivative is the weight
+    // of the "dropped" term, logistic(diff). log(1 + e) rather than log1p(e): Eigen
+    // vectorises log but not log1p, and for e < 1 the absolute error stays below 1e-16.
+    const Eigen::ArrayXd e = (-diff.abs()).exp();
+    const Eigen::ArrayXd softplus = diff.max(0.0) + (1.0 + e).log();
+    const Eigen::ArrayXd w_dropped = (diff >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e));
+
+    double ll = 0.0, g_r = 0.0, g_alpha = 0.0, g_a = 0.0, g_b = 0.0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const auto u = static_cast<std::size_t>(begin + i);
+      const auto jx = static_cast<std::size_t>(data.x.index[u]);
+      const std::int32_t jT = data.T.index[u], jt = data.t_x.index[u];
+      const double wd = w_dropped[i], wa = 1.0 - wd, wi = data.rows.weight[begin + i];
+      ll += wi * (fx.constant[jx] - rx[i] * T_log[jT] + softplus[i]);
+      if (grad) {
+        g_r += wi * (fx.d_r[jx] - wa * T_log[jT] - wd * tx_log[jt]);
+        g_alpha += wi * rx[i] * (wa * T_inv[jT] + wd * tx_inv[jt]);
+        g_a += wi * (fx.d_a[jx] + wd / a);
+        g_b += wi * (fx.d_b[jx] - wd * fx.inv_b1[jx]);
+      }
+    }
+    sums = {ll, g_r, g_alpha, g_a, g_b};
+  };
+  // Two halves, always, so the sums do not depend on the machine's core count; on a
+  // second thread when there are enough rows to pay for starting it.
+  const Eigen::Index n = data.rows.size(), half = n / 2;
+  std::array<double, 5> lower{}, upper{};
+  if (n >= 40'000) {
+    std::thread worker([&] { accumulate(half, n, upper); });
+    accumulate(0, half, lower);
+    worker.join();
+  } else {
+    accumulate(0, half, lower);
+    accumulate(half, n, upper);
   }
+  double ll = lower[0] + upper[0], g_r = lower[1] + upper[1], g_alpha = lower[2] + upper[2];
+  double g_a = lower[3] + upper[3], g_b = lower[4] + upper[4];
   const double W = data.total_weight;
   ll += W * r * log_alpha;
   const double value = -ll / W + penalizer * (r * r + alpha * alpha + a * a + b * b);
@@ -326,17 +345,21 @@ namespace fastlifetimes::bgnbd {
 
 /// Eq. 10 over n customers: out[i] = E[X(t[i]) | x[i], t_x[i], T[i]]. The hypergeometric
 /// numerator depends on (t, x, T) only, and real data repeat those triples, so it is
-/// computed once per distinct triple (per thread).
+/// computed once per distinct triple (per thread). Throws std::domain_error naming the
+/// first invalid row.
 inline void conditional_expected_number_of_purchases_up_to_time(const params& p, const double* t,
                                                                 const double* x,
                                                                 const double* t_x,
                                                                 const double* T, std::size_t n,
                                                                 double* out) {
-  check_params("conditional_expected_number_of_purchases_up_to_time", p);
+  const char* name = "conditional_expected_number_of_purchases_up_to_time";
+  check_params(name, p);
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
     fastlifetimes::detail::key_table<3> seen(std::min<std::size_t>(end - begin, 4096));
     std::vector<double> numerator;
     for (std::size_t i = begin; i < end; ++i) {
+      check::prediction_row(name, i, x[i], t_x[i], T[i]);
+      check::horizon(name, i, t[i]);
       const double key[3] = {t[i], x[i], T[i]};
       const auto id = static_cast<std::size_t>(seen.find_or_insert(key));
       if (id == numerator.size())
@@ -346,14 +369,36 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
   });
 }
 
-/// P(alive) over n customers.
+/// P(alive) over n customers, vectorised in blocks: memory-bound, so one branch-free pass
+/// that validates and computes together. Throws std::domain_error naming the first
+/// invalid row.
 inline void conditional_probability_alive(const params& p, const double* x, const double* t_x,
                                           const double* T, std::size_t n, double* out) {
-  check_params("conditional_probability_alive", p);
+  const char* name = "conditional_probability_alive";
+  check_params(name, p);
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i)
-      out[i] = conditional_probability_alive(p, x[i], t_x[i], T[i]);
-  }, 200'000);
+    constexpr std::size_t block = 4096;
+    Eigen::ArrayXd d(block);
+    for (std::size_t b0 = begin; b0 < end; b0 += block) {
+      const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
+      const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m), txs(t_x + b0, m), Ts(T + b0, m);
+      // comparisons are false for NaN, so this also rejects NaN; T < inf rejects inf
+      const bool valid = ((xs >= 0.0) && (xs < std::numeric_limits<double>::infinity()) && (txs >= 0.0) && (txs <= Ts) &&
+                          (Ts < std::numeric_limits<double>::infinity()) && (xs == xs.floor()))
+                             .all();
+      if (!valid)
+        for (Eigen::Index i = 0; i < m; ++i) {
+          const auto u = b0 + static_cast<std::size_t>(i);
+          check::prediction_row(name, u, x[u], t_x[u], T[u]);
+        }
+      // d = (r+x) log((alpha+T)/(alpha+t_x)) + log(a/(b+x-1)); P(alive) = 1/(1+e^d), and
+      // 1 for customers without repeat purchases
+      d.head(m) = (p.r + xs) * ((p.alpha + Ts) / (p.alpha + txs)).log() +
+                  (p.a / (p.b + xs.max(1.0) - 1.0)).log();
+      d.head(m) = (1.0 + d.head(m).exp()).inverse();
+      Eigen::Map<Eigen::ArrayXd>(out + b0, m) = (xs == 0.0).select(Eigen::ArrayXd::Ones(m), d.head(m));
+    }
+  }, 100'000);
 }
 
 }  // namespace fastlifetimes::bgnbd

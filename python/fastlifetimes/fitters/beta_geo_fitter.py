@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _core
 from .._arrays import Inputs
-from .._validation import check_rfm, check_weights, index_of, is_scalar
+from .._validation import check_finite_values, check_rfm, check_weights, index_of, is_scalar
 from . import BaseFitter
 
 __all__ = ["BetaGeoFitter"]
@@ -110,9 +110,10 @@ class BetaGeoFitter(BaseFitter):
         Returns a Series for Series input, a float for scalars, an ndarray otherwise.
         """
         params = self._params_array()
-        inputs = Inputs([("t", t), ("frequency", frequency), ("recency", recency), ("T", T)])
-        _check_prediction_inputs(inputs, with_t=True)
-        out = _core.bgnbd_conditional_expected_number_of_purchases_up_to_time(
+        inputs = Inputs([("t", t), ("frequency", frequency), ("recency", recency), ("T", T)],
+                        check_finite=False)
+        out = _checked_call(
+            _core.bgnbd_conditional_expected_number_of_purchases_up_to_time, inputs, True,
             params, inputs["t"], inputs["frequency"], inputs["recency"], inputs["T"])
         return inputs.wrap(out)
 
@@ -122,10 +123,9 @@ class BetaGeoFitter(BaseFitter):
         """P(alive | frequency, recency, T): Fader, Hardie & Lee, note 021. Always an ndarray
         of at least one dimension, as in lifetimes."""
         params = self._params_array()
-        inputs = Inputs([("frequency", frequency), ("recency", recency), ("T", T)])
-        _check_prediction_inputs(inputs, with_t=False)
-        out = _core.bgnbd_conditional_probability_alive(
-            params, inputs["frequency"], inputs["recency"], inputs["T"])
+        inputs = Inputs([("frequency", frequency), ("recency", recency), ("T", T)], check_finite=False)
+        out = _checked_call(_core.bgnbd_conditional_probability_alive, inputs, False,
+                            params, inputs["frequency"], inputs["recency"], inputs["T"])
         return inputs.wrap(out, always_array=True)
 
     def conditional_probability_alive_matrix(self, max_frequency=None, max_recency=None):
@@ -161,6 +161,18 @@ class BetaGeoFitter(BaseFitter):
             raise ValueError(f"n: negative or non-integer values in {inputs.rows_where(bad)}")
         out = _core.bgnbd_probability_of_n_purchases_up_to_time(params, inputs["t"], counts)
         return inputs.wrap(out)
+
+
+def _checked_call(function, inputs, with_t, *args):
+    """Call the core, which validates every row in its own pass; when it refuses, find
+    the offending rows here to name them (by index label where there is one)."""
+    try:
+        return function(*args)
+    except ValueError:
+        for name, arr in inputs.given.items():
+            check_finite_values(name, arr, inputs.index if arr.size == inputs.size else None)
+        _check_prediction_inputs(inputs, with_t=with_t)
+        raise
 
 
 def _check_prediction_inputs(inputs, *, with_t, history=True):
