@@ -382,10 +382,12 @@ inline void conditional_probability_alive(const params& p, const double* x, cons
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
       const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m), txs(t_x + b0, m), Ts(T + b0, m);
-      // comparisons are false for NaN, so this also rejects NaN; T < inf rejects inf
-      const bool valid = ((xs >= 0.0) && (xs < std::numeric_limits<double>::infinity()) && (txs >= 0.0) && (txs <= Ts) &&
-                          (Ts < std::numeric_limits<double>::infinity()) && (xs == xs.floor()))
-                             .all();
+      // Vectorised reductions (Eigen evaluates boolean .all() one element at a time): a
+      // NaN or inf anywhere makes the sum non-finite; a false alarm (a sum overflowing)
+      // only sends the block to the exact per-row check below.
+      const bool valid = std::isfinite((xs + txs + Ts).sum()) && xs.minCoeff() >= 0.0 &&
+                         txs.minCoeff() >= 0.0 && (Ts - txs).minCoeff() >= 0.0 &&
+                         (xs - xs.floor()).abs().maxCoeff() == 0.0;
       if (!valid)
         for (Eigen::Index i = 0; i < m; ++i) {
           const auto u = b0 + static_cast<std::size_t>(i);
