@@ -24,16 +24,17 @@ void parallel_for(std::size_t n, Body&& body, std::size_t min_per_thread = 50'00
   std::vector<std::thread> pool;
   std::vector<std::exception_ptr> errors(threads);
   const std::size_t chunk = (n + threads - 1) / threads;
-  for (std::size_t k = 0; k < threads; ++k) {
+  auto run = [&](std::size_t k) {
     const std::size_t begin = k * chunk, end = std::min(n, begin + chunk);
-    pool.emplace_back([&, k, begin, end] {
-      try {
-        body(begin, end);
-      } catch (...) {
-        errors[k] = std::current_exception();
-      }
-    });
-  }
+    try {
+      body(begin, end);
+    } catch (...) {
+      errors[k] = std::current_exception();
+    }
+  };
+  // the calling thread takes the first chunk itself: one thread fewer to start
+  for (std::size_t k = 1; k < threads; ++k) pool.emplace_back(run, k);
+  run(0);
   for (auto& t : pool) t.join();
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
