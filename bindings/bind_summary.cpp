@@ -9,7 +9,7 @@ void register_summary(py::module_& m) {
       "summarize_transactions",
       [](const int64_array& customer, const int64_array& period, const py::object& value,
          std::int64_t n_customers, std::int64_t end_period, double ticks_per_unit,
-         bool include_first_transaction) {
+         bool include_first_transaction, std::int64_t period_width) {
         const auto n = static_cast<std::size_t>(customer.size());
         require_same_length("summarize_transactions", n,
                             {{"period", static_cast<std::size_t>(period.size())}});
@@ -26,7 +26,8 @@ void register_summary(py::module_& m) {
         {
           py::gil_scoped_release release;
           s = summarize_transactions(customer.data(), period.data(), value_ptr, n, n_customers,
-                                     end_period, ticks_per_unit, include_first_transaction);
+                                     end_period, ticks_per_unit, include_first_transaction,
+                                     period_width);
         }
         py::array_t<std::int64_t> codes(static_cast<py::ssize_t>(s.customer.size()),
                                         s.customer.data());
@@ -40,6 +41,7 @@ void register_summary(py::module_& m) {
       },
       py::arg("customer"), py::arg("period"), py::arg("value"), py::arg("n_customers"),
       py::arg("end_period"), py::arg("ticks_per_unit"), py::arg("include_first_transaction"),
+      py::arg("period_width") = 0,
       "Per-customer (codes, frequency, recency, T, monetary_value or None) of a log given as "
       "integer customer codes and period-start ticks.");
 }

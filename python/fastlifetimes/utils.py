@@ -137,6 +137,22 @@ def _parse_datetime_column(column: pd.Series, name: str, datetime_format) -> np.
     return _wall_time_ns(parsed, name, column.index, codes)[codes]
 
 
+def _customer_codes(ids: pd.Series):
+    """Integer codes 0..k-1 ordered like the sorted ids, and the ids they stand for.
+
+    Integer ids that fill most of their range (the usual 1..n) are their own codes after
+    subtracting the smallest; anything else is factorised (a hash table)."""
+    dtype = ids.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu" and len(ids) > 0:
+        values = ids.to_numpy()
+        low, high = values.min(), values.max()
+        span = int(high) - int(low) + 1
+        if span <= 2 * len(values) + 1024:
+            codes = values.astype(np.int64) - np.int64(low)
+            return codes, pd.Index(np.arange(low, high + 1, dtype=dtype))
+    return pd.factorize(ids, sort=True)
+
+
 def _to_timestamp_ns(value, datetime_format, what: str) -> int:
     try:
         ts = pd.to_datetime(value, format=datetime_format)
@@ -193,7 +209,7 @@ def summary_data_from_transaction_data(
     ticks = _ticks_per_unit(freq)
 
     ids = transactions[customer_id_col]
-    codes, customers = pd.factorize(ids, sort=True)
+    codes, customers = _customer_codes(ids)
     if (codes < 0).any():
         raise ValueError(f"{customer_id_col}: missing customer ids in {offending_rows(codes < 0, transactions.index)}")
     times = _parse_datetime_column(transactions[datetime_col], datetime_col, datetime_format)
@@ -222,7 +238,7 @@ def summary_data_from_transaction_data(
 
     out_codes, frequency, recency, T, monetary = _core.summarize_transactions(
         codes.astype(np.int64, copy=False), periods, values, len(customers), end, float(ticks),
-        bool(include_first_transaction),
+        bool(include_first_transaction), ticks,
     )
     index = customers.take(out_codes)
     index.name = customer_id_col

@@ -1,0 +1,49 @@
+// Compression of customer histories to unique weighted rows.
+
+#include <doctest/doctest.h>
+
+#include <fastlifetimes/data/rfm.hpp>
+
+#include <map>
+#include <random>
+#include <tuple>
+#include <vector>
+
+using namespace fastlifetimes;
+
+TEST_CASE("compress: unique rows, summed weights, distinct columns") {
+  std::mt19937_64 rng(7);
+  const std::size_t n = 20'000;
+  std::vector<double> x(n), t_x(n), T(n), w(n);
+  std::map<std::tuple<double, double, double>, double> expected;
+  for (std::size_t i = 0; i < n; ++i) {
+    x[i] = static_cast<double>(rng() % 6);
+    T[i] = static_cast<double>(10 + rng() % 20);
+    t_x[i] = x[i] == 0 ? 0.0 : static_cast<double>(rng() % static_cast<std::uint64_t>(T[i] + 1));
+    w[i] = static_cast<double>(1 + rng() % 3);
+    expected[{x[i], t_x[i] * 0.5, T[i] * 0.5}] += w[i];
+  }
+  const auto c = compress(x.data(), t_x.data(), T.data(), w.data(), n, 0.5);
+  REQUIRE(static_cast<std::size_t>(c.rows.size()) == expected.size());
+  double total = 0;
+  for (Eigen::Index j = 0; j < c.rows.size(); ++j) {
+    const auto key = std::make_tuple(c.rows.frequency[j], c.rows.recency[j], c.rows.T[j]);
+    REQUIRE(expected.count(key) == 1);
+    CHECK(c.rows.weight[j] == expected[key]);
+    total += c.rows.weight[j];
+    // the indexed columns point at the same values
+    CHECK(c.x.values[c.x.index[static_cast<std::size_t>(j)]] == c.rows.frequency[j]);
+    CHECK(c.t_x.values[c.t_x.index[static_cast<std::size_t>(j)]] == c.rows.recency[j]);
+    CHECK(c.T.values[c.T.index[static_cast<std::size_t>(j)]] == c.rows.T[j]);
+  }
+  CHECK(total == c.total_weight);
+  CHECK(c.x.values.size() == 6);
+}
+
+TEST_CASE("compress: invalid histories and weights are errors") {
+  const double x[] = {1, 0}, t_x[] = {2, 1}, T[] = {3, 3}, bad_w[] = {1, -1};
+  CHECK_THROWS_AS(compress(x, t_x, T, nullptr, 2), std::domain_error);  // x = 0, t_x = 1
+  const double ok_tx[] = {2, 0};
+  CHECK_THROWS_AS(compress(x, ok_tx, T, bad_w, 2), std::domain_error);
+  CHECK_NOTHROW(compress(x, ok_tx, T, nullptr, 2));
+}
