@@ -1,6 +1,8 @@
 #pragma once
 /// Fit any model described by a traits struct (see bgnbd::model) with lifetimes'
-/// conventions, kept here in one place:
+/// conventions, kept here in one place. A model whose traits declare
+/// `static constexpr bool rescale_time = false` (discrete time, e.g. BG/BB) is fitted on
+/// its data as given; the others:
 /// - time is rescaled so that max T = 1 while fitting; parameters measured in time units
 ///   are scaled back afterwards;
 /// - the objective is the weighted *mean* negative log-likelihood plus
@@ -16,6 +18,7 @@
 #include <cmath>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "fastlifetimes/data/rfm.hpp"
 #include "fastlifetimes/optim/fit.hpp"
@@ -42,6 +45,12 @@ struct model_fit {
 /// `converged` and `message`, not thrown.
 namespace detail {
 
+template <class Model, class = void>
+struct rescales_time : std::true_type {};
+template <class Model>
+struct rescales_time<Model, std::void_t<decltype(Model::rescale_time)>>
+    : std::bool_constant<Model::rescale_time> {};
+
 template <class Model>
 compressed_rfm compress_for_fit(const double* frequency, const double* recency, const double* T,
                                 const double* weight, std::size_t n, double penalizer) {
@@ -52,7 +61,8 @@ compressed_rfm compress_for_fit(const double* frequency, const double* recency, 
   for (std::size_t i = 0; i < n; ++i) max_T = std::max(max_T, T[i]);
   if (!(max_T > 0.0 && std::isfinite(max_T)))
     throw std::domain_error("fit: the largest T must be positive and finite");
-  compressed_rfm data = compress(frequency, recency, T, weight, n, 1.0 / max_T);
+  const double scale = rescales_time<Model>::value ? 1.0 / max_T : 1.0;
+  compressed_rfm data = compress(frequency, recency, T, weight, n, scale);
   if (!(data.total_weight > 0.0)) throw std::domain_error("fit: the weights sum to zero");
   return data;
 }
@@ -105,7 +115,7 @@ model_fit<Model::n_params> fit(const double* frequency, const double* recency, c
 
   double max_T = 0.0;
   for (std::size_t i = 0; i < n; ++i) max_T = std::max(max_T, T[i]);
-  const double time_scale = 1.0 / max_T;
+  const double time_scale = detail::rescales_time<Model>::value ? 1.0 / max_T : 1.0;
   model_fit<N> out;
   out.log_params = r.x;
   out.negative_log_likelihood = r.value;
