@@ -40,7 +40,8 @@ TEST_CASE("bgnbd: the fit on CDNOW reproduces the paper's estimates and LL -9582
   REQUIRE(fit.converged);
   //                       r        alpha     a        b
   const double paper_estimates[] = {0.243, 4.414, 0.793, 2.426};
-  for (int k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(paper_estimates[k]).epsilon(2e-3));
+  for (std::size_t k = 0; k < 4; ++k)
+    CHECK(fit.params[k] == doctest::Approx(paper_estimates[k]).epsilon(2e-3));
   CHECK(fit.log_likelihood == doctest::Approx(-9582.429).epsilon(1e-7));
   // the helper's MLE on the same data (REFERENCE_VALUES.md 1a)
   CHECK(fit.params[0] == doctest::Approx(0.24259452).epsilon(1e-5));
@@ -100,7 +101,7 @@ TEST_CASE("bgnbd: analytic gradient equals central differences") {
                               std::array<double, 4>{2.0, -3.0, 1.5, -1.0}}) {
       double grad[4];
       bgnbd::objective(theta.data(), data, penalizer, grad);
-      for (int k = 0; k < 4; ++k) {
+      for (std::size_t k = 0; k < 4; ++k) {
         auto plus = theta, minus = theta;
         const double h = 1e-6;
         plus[k] += h;

@@ -27,7 +27,7 @@ namespace fastlifetimes {
 
 template <int N>
 struct model_fit {
-  std::array<double, N> params{};      ///< in the data's own time unit
+  std::array<double, static_cast<std::size_t>(N)> params{};  ///< in the data's own time unit
   Eigen::VectorXd log_params;          ///< minimiser, on the rescaled time axis
   double negative_log_likelihood = 0;  ///< lifetimes' `_negative_log_likelihood_`
   double log_likelihood = 0;           ///< total, unpenalised, in the data's time unit
