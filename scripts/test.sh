@@ -12,6 +12,14 @@ cmake -S . -B build/cpp -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER
 cmake --build build/cpp -j"$JOBS"
 ctest --test-dir build/cpp --output-on-failure
 
+echo "== C++ tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+  -DCMAKE_CXX_FLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+  >/dev/null
+cmake --build build/asan -j"$JOBS"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ./build/asan/tests/cpp/fastlifetimes_tests
+
 echo "== C++ package: install, then build and run examples/cpp against it"
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
