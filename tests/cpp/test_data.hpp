@@ -40,3 +40,37 @@ inline cdnow_summary load_cdnow_summary(bool full_precision = true) {
 }
 
 }  // namespace fastlifetimes_test
+
+namespace fastlifetimes_test {
+
+/// CDNOW's calibration frequency x and mean repeat spend m.x (BTYD's cdnowSummary$m.x),
+/// for the customers with x > 0: the 946 rows Fader & Hardie fit the Gamma-Gamma model to.
+struct cdnow_spend {
+  std::vector<double> x, m;
+  bool found = false;
+};
+
+inline cdnow_spend load_cdnow_spend() {
+  cdnow_spend out;
+  const auto rfm = load_cdnow_summary(true);
+  std::ifstream in(std::string(FASTLIFETIMES_SHARED_DATA) + "/btyd_r/cdnowSummary_m_x.csv");
+  if (!rfm.found || !in) return out;
+  std::string line;
+  std::getline(in, line);  // header
+  std::size_t i = 0;
+  while (std::getline(in, line) && i < rfm.x.size()) {
+    std::stringstream row(line);
+    std::string id, m;
+    std::getline(row, id, ',');
+    std::getline(row, m, ',');
+    if (rfm.x[i] > 0) {
+      out.x.push_back(rfm.x[i]);
+      out.m.push_back(std::stod(m));
+    }
+    ++i;
+  }
+  out.found = i == rfm.x.size() && !out.x.empty();
+  return out;
+}
+
+}  // namespace fastlifetimes_test

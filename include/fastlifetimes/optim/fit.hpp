@@ -9,6 +9,7 @@
 
 #include <Eigen/Dense>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -24,6 +25,10 @@ struct fit_options {
   double tol = 1e-7;          ///< lifetimes' `tol`: the gradient size accepted as converged
   int max_evaluations = 20000;
   bool verbose = false;
+  /// Box constraints on the minimiser, one entry per coordinate (-inf/+inf where free);
+  /// empty means unconstrained. At a bound, only the gradient pointing inwards counts
+  /// against convergence.
+  std::vector<double> lower_bounds, upper_bounds;
 };
 
 struct fit_result {
@@ -54,12 +59,14 @@ inline double nlopt_trampoline(unsigned n, const double* x, double* grad, void* 
 
 inline nlopt_result run_nlopt(nlopt_algorithm algorithm, const objective_function& f,
                               std::vector<double>& x, double& value, int max_evaluations,
-                              int& evaluations) {
+                              int& evaluations, const fit_options* bounds = nullptr) {
   const auto n = static_cast<unsigned>(x.size());
   nlopt_opt opt = nlopt_create(algorithm, n);
   if (!opt) return NLOPT_OUT_OF_MEMORY;
   nlopt_context context{&f};
   nlopt_set_min_objective(opt, nlopt_trampoline, &context);
+  if (bounds && bounds->lower_bounds.size() == n) nlopt_set_lower_bounds(opt, bounds->lower_bounds.data());
+  if (bounds && bounds->upper_bounds.size() == n) nlopt_set_upper_bounds(opt, bounds->upper_bounds.data());
   nlopt_set_ftol_rel(opt, 1e-15);
   nlopt_set_xtol_rel(opt, 1e-12);
   nlopt_set_maxeval(opt, max_evaluations);
@@ -76,6 +83,27 @@ inline nlopt_result run_nlopt(nlopt_algorithm algorithm, const objective_functio
 
 inline double gradient_size(const Eigen::VectorXd& g) {
   return g.size() ? g.cwiseAbs().maxCoeff() : 0.0;
+}
+
+/// The gradient with the components that push against an active bound set to zero: a
+/// constrained minimum need not be a stationary point.
+inline Eigen::VectorXd projected_gradient(Eigen::VectorXd g, const std::vector<double>& x,
+                                          const fit_options& options) {
+  const auto n = static_cast<std::size_t>(g.size());
+  for (std::size_t k = 0; k < n; ++k) {
+    const auto j = static_cast<Eigen::Index>(k);
+    if (options.lower_bounds.size() == n && x[k] <= options.lower_bounds[k] && g[j] > 0.0) g[j] = 0.0;
+    if (options.upper_bounds.size() == n && x[k] >= options.upper_bounds[k] && g[j] < 0.0) g[j] = 0.0;
+  }
+  return g;
+}
+
+/// x moved inside the bounds (NLopt refuses a start outside them).
+inline void clamp_to_bounds(std::vector<double>& x, const fit_options& options) {
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    if (options.lower_bounds.size() == x.size()) x[k] = std::max(x[k], options.lower_bounds[k]);
+    if (options.upper_bounds.size() == x.size()) x[k] = std::min(x[k], options.upper_bounds[k]);
+  }
 }
 
 }  // namespace detail
@@ -115,25 +143,33 @@ inline fit_result minimize(const objective_function& f, const Eigen::VectorXd& x
     result.value = f(result.x.data(), g.data());
     result.gradient = g;
     result.method = method;
-    return std::isfinite(result.value) && detail::gradient_size(g) <= accept;
+    return std::isfinite(result.value) &&
+           detail::gradient_size(detail::projected_gradient(g, x, options)) <= accept;
   };
 
-  detail::run_nlopt(NLOPT_LD_LBFGS, f, x, value, options.max_evaluations, result.evaluations);
+  detail::clamp_to_bounds(x, options);
+  detail::run_nlopt(NLOPT_LD_LBFGS, f, x, value, options.max_evaluations, result.evaluations,
+                    &options);
   bool ok = finished("L-BFGS");
   if (!ok) {
     // derivative-free restart: robust where the gradient method stalled on a ridge
     std::vector<double> start = x;
-    if (!std::isfinite(value)) start.assign(x0.data(), x0.data() + n);
+    if (!std::isfinite(value)) {
+      start.assign(x0.data(), x0.data() + n);
+      detail::clamp_to_bounds(start, options);
+    }
     x = start;
     detail::run_nlopt(NLOPT_LN_NELDERMEAD, f, x, value, options.max_evaluations,
-                      result.evaluations);
-    detail::run_nlopt(NLOPT_LD_LBFGS, f, x, value, options.max_evaluations, result.evaluations);
+                      result.evaluations, &options);
+    detail::run_nlopt(NLOPT_LD_LBFGS, f, x, value, options.max_evaluations, result.evaluations,
+                      &options);
     ok = finished("Nelder-Mead + L-BFGS");
   }
   result.converged = ok;
   if (!ok) {
     result.message =
-        "The model did not converge (gradient " + std::to_string(detail::gradient_size(g)) +
+        "The model did not converge (gradient " +
+        std::to_string(detail::gradient_size(detail::projected_gradient(g, x, options))) +
         " after " + std::to_string(result.evaluations) +
         " evaluations). Try a larger penalizer_coef (e.g. 0.001 to 0.1), other "
         "initial_params, or check the data for customers with extreme frequency or "
