@@ -169,17 +169,17 @@ def _check_spend(frequency, monetary_value, index):
     if x.size != m.size:
         raise ValueError(f"frequency and monetary_value must have the same length, got {x.size} and {m.size}")
     checks = (
-        ("frequency", x < 0, "negative values"),
-        ("frequency", x != np.floor(x), "non-integer values"),
-        ("frequency", x == 0,
-         "zero values (customers without repeat purchases, whose monetary value says nothing "
-         "about spend); the Gamma-Gamma model is fitted on frequency > 0 only: select them "
-         "first, e.g. data[data['frequency'] > 0],"),
-        ("monetary_value", m <= 0, "non-positive (<= 0) values"),
+        ("frequency", x < 0, "negative values", ""),
+        ("frequency", x != np.floor(x), "non-integer values", ""),
+        ("frequency", x == 0, "zero values",
+         "; customers without repeat purchases say nothing about spend, and the Gamma-Gamma "
+         "model is fitted on frequency > 0 only: select those first, e.g. "
+         "data[data['frequency'] > 0]"),
+        ("monetary_value", m <= 0, "non-positive (<= 0) values", ""),
     )
-    for name, mask, what in checks:
+    for name, mask, what, advice in checks:
         if mask.any():
-            raise ValueError(f"{name}: {what} in {offending_rows(mask, index)}")
+            raise ValueError(f"{name}: {what} in {offending_rows(mask, index)}{advice}")
     return x, m
 
 
