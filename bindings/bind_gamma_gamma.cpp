@@ -32,12 +32,15 @@ py::dict fit_gamma_gamma(const double_array& frequency, const double_array& mone
   options.tol = tol;
   options.max_evaluations = max_evaluations;
   model_fit<gamma_gamma::n_params> result;
+  double correlation = 0.0;
   {
     py::gil_scoped_release release;
     result = gamma_gamma::fit(frequency.data(), monetary_value.data(), w.data, n, penalizer, init,
-                              options, q_constraint, with_uncertainty);
+                              options, q_constraint, with_uncertainty, &correlation);
   }
-  return fit_result_to_dict(result);
+  py::dict d = fit_result_to_dict(result);
+  d["correlation"] = correlation;
+  return d;
 }
 
 py::tuple uncertainty_gamma_gamma(const double_array& log_params, const double_array& params,

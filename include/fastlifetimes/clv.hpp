@@ -28,17 +28,33 @@ void discounted_purchases(const char* name, const double* to, const double* from
     check::horizon(name, k, to[k]);
     check::horizon(name, k, from[k]);
   }
+  // Period k's end is usually period k-1's start (exactly so for whole-number periods):
+  // evaluate A once per distinct horizon.
+  std::vector<double> horizons(to, to + steps);
+  horizons.insert(horizons.end(), from, from + steps);
+  std::sort(horizons.begin(), horizons.end());
+  horizons.erase(std::unique(horizons.begin(), horizons.end()), horizons.end());
+  auto position = [&](double t) {
+    return static_cast<std::size_t>(std::lower_bound(horizons.begin(), horizons.end(), t) -
+                                    horizons.begin());
+  };
+  std::vector<std::size_t> to_at(steps), from_at(steps);
+  for (std::size_t k = 0; k < steps; ++k) {
+    to_at[k] = position(to[k]);
+    from_at[k] = position(from[k]);
+  }
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
     fastlifetimes::detail::key_table<2> seen(std::min<std::size_t>(end - begin, 4096));
     std::vector<double> summed;  // per distinct (x, T): sum_k (A(to_k) - A(from_k)) / d_k
+    std::vector<double> a(horizons.size());
     for (std::size_t i = begin; i < end; ++i) {
       check::prediction_row(name, i, x[i], t_x[i], T[i]);
       const double key[2] = {x[i], T[i]};
       const auto id = static_cast<std::size_t>(seen.find_or_insert(key));
       if (id == summed.size()) {
+        for (std::size_t h = 0; h < horizons.size(); ++h) a[h] = horizon(horizons[h], x[i], T[i]);
         double s = 0.0;
-        for (std::size_t k = 0; k < steps; ++k)
-          s += (horizon(to[k], x[i], T[i]) - horizon(from[k], x[i], T[i])) / discount[k];
+        for (std::size_t k = 0; k < steps; ++k) s += (a[to_at[k]] - a[from_at[k]]) / discount[k];
         summed.push_back(s);
       }
       out[i] = summed[id] * history(x[i], t_x[i], T[i]);

@@ -70,7 +70,7 @@ class Inputs:
         if always_array:
             return np.atleast_1d(result)
         if self.series is not None and result.ndim == 1 and len(result) == len(self.series):
-            return pd.Series(result, index=self.series.index, name=self.name)
+            return pd.Series(result, index=self.series.index, name=self.name, copy=False)  # fresh array: no copy
         if self.all_scalar:
             return np.float64(result.reshape(()))
         return result

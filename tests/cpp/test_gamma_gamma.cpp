@@ -232,3 +232,29 @@ TEST_CASE("gamma_gamma: extreme but valid rows give finite densities") {
     }
   }
 }
+
+TEST_CASE("gamma_gamma: prepare groups frequencies and measures their correlation with spend") {
+  const double x[] = {1, 2, 3, 5000, 2, 1};
+  const double m[] = {10.0, 12.0, 15.0, 40.0, 11.0, 9.0};
+  const double w[] = {1, 2, 1, 1, 0.5, 3};
+  const auto d = gamma_gamma::prepare(x, m, w, 6);
+  REQUIRE(d.x_values.size() == 4);  // 1, 2, 3 in the table, 5000 in the hash table
+  CHECK(d.x_weight.sum() == doctest::Approx(8.5));
+  double sum_w_log_m = 0, W = 0, mx = 0, mm = 0;
+  for (int i = 0; i < 6; ++i) {
+    sum_w_log_m += w[i] * std::log(m[i]);
+    W += w[i];
+    mx += w[i] * x[i];
+    mm += w[i] * m[i];
+  }
+  mx /= W;
+  mm /= W;
+  double cxy = 0, vx = 0, vy = 0;
+  for (int i = 0; i < 6; ++i) {
+    cxy += w[i] * (x[i] - mx) * (m[i] - mm);
+    vx += w[i] * (x[i] - mx) * (x[i] - mx);
+    vy += w[i] * (m[i] - mm) * (m[i] - mm);
+  }
+  CHECK(d.sum_w_log_m == doctest::Approx(sum_w_log_m).epsilon(1e-13));
+  CHECK(d.correlation == doctest::Approx(cxy / std::sqrt(vx * vy)).epsilon(1e-12));
+}

@@ -48,14 +48,16 @@ inline void fill_uncertainty(model_fit<n_params>& out, const spend_data& data, d
 /// Fit to rows (frequency x >= 1, mean spend m > 0) with optional weights (may be null).
 /// Throws std::domain_error on invalid rows; a failed optimisation is reported in
 /// `converged` and `message`. With `with_uncertainty` false the Hessian and variance are
-/// left empty (see `uncertainty`).
+/// left empty (see `uncertainty`). `correlation`, when not null, receives the weighted
+/// Pearson correlation of x and m (see spend_data).
 inline model_fit<n_params> fit(const double* x, const double* m, const double* weight,
                                std::size_t n, double penalizer,
                                const std::optional<Eigen::VectorXd>& initial_log_params = {},
                                optim::fit_options options = {}, bool q_constraint = false,
-                               bool with_uncertainty = true) {
+                               bool with_uncertainty = true, double* correlation = nullptr) {
   detail::check_penalizer(penalizer);
   const spend_data data = prepare(x, m, weight, n);
+  if (correlation) *correlation = data.correlation;
   Eigen::VectorXd x0(n_params);
   if (initial_log_params) {
     if (initial_log_params->size() != n_params)

@@ -101,10 +101,10 @@ class GammaGammaFitter(BaseFitter):
             if init.size != 3 or not np.isfinite(init).all():
                 raise ValueError("initial_params: expected 3 finite log-parameters (p, q, v), "
                                  f"got {initial_params!r}")
-        _warn_if_correlated(x, m, w)
         max_evaluations = int(kwargs.get("maxiter", kwargs.get("max_evaluations", 20000)))
         result = _core.gamma_gamma_fit(x, m, w, float(penalizer), init, float(tol),
                                        max_evaluations, bool(q_constraint), False)
+        _warn_if_correlated(result["correlation"])
         if verbose:
             print(f"GammaGammaFitter: {result['method']}, {result['evaluations']} evaluations, "
                   f"objective {result['negative_log_likelihood']:.10g}")
@@ -183,19 +183,10 @@ def _check_spend(frequency, monetary_value, index):
     return x, m
 
 
-def _warn_if_correlated(x, m, w):
-    """Warn when frequency and mean spend are clearly correlated (the model's key assumption,
-    which lifetimes' documentation asks users to check by hand)."""
-    if x.size < 3:
-        return
-    weights = np.ones_like(x) if w is None else w
-    total = weights.sum()
-    dx = x - (weights * x).sum() / total
-    dm = m - (weights * m).sum() / total
-    vx, vm = (weights * dx * dx).sum(), (weights * dm * dm).sum()
-    if not (vx > 0 and vm > 0):
-        return
-    rho = (weights * dx * dm).sum() / np.sqrt(vx * vm)
+def _warn_if_correlated(rho):
+    """Warn when frequency and mean spend are clearly correlated (weighted Pearson
+    correlation, computed in C++ while the rows are prepared): the model's key assumption,
+    which lifetimes' documentation asks users to check by hand."""
     if abs(rho) > CORRELATION_WARNING:
         warnings.warn(
             f"frequency and monetary_value are correlated (Pearson {rho:.2f}): the Gamma-Gamma "
