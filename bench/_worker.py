@@ -45,7 +45,11 @@ import warnings
 PRED_PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 PRED_T = 30
 
-KINDS = ("fit", "predict_expected", "predict_alive", "summary")
+# Gamma-Gamma parameters for the spend and CLV cases (lifetimes' CDNOW fit).
+GG_PARAMS = {"p": 6.25, "q": 3.74, "v": 15.44}
+CALIBRATION_END = "2019-06-30"
+
+KINDS = ("fit", "predict_expected", "predict_alive", "summary", "gg_fit", "gg_profit", "clv", "holdout")
 
 
 # --------------------------------------------------------------------------- #
@@ -121,7 +125,7 @@ def load_data(kind, path):
     with np.load(path, allow_pickle=False) as z:
         arrays = {k: z[k] for k in z.files}
 
-    if kind == "summary":
+    if kind in ("summary", "holdout"):
         obs_end = str(arrays.pop("observation_period_end"))
         cols = {"customer_id": arrays.pop("customer_id")}
         if "date" in arrays:
@@ -136,6 +140,12 @@ def load_data(kind, path):
         del cols, arrays
         return {"df": df, "observation_period_end": obs_end}
 
+    if kind == "gg_fit":
+        return {"df": pd.DataFrame({"frequency": arrays["frequency"], "monetary_value": arrays["monetary_value"]})}
+    if kind == "gg_profit":  # numpy arrays in, as for the other predictions
+        return {"frequency": arrays["frequency"], "monetary_value": arrays["monetary_value"]}
+    if kind == "clv":  # Series: lifetimes' CLV needs frequency.index
+        return {k: pd.Series(arrays[k]) for k in ("frequency", "recency", "T", "monetary_value")}
     f = arrays["frequency"]
     r = arrays["recency"]
     T = arrays["T"]
@@ -201,6 +211,62 @@ def make_call(kind, lib, lib_utils, data):
             for c in ("frequency", "recency", "T", "monetary_value"):
                 fp["sum_" + c] = float(arrays[c].sum())
             return fp, arrays
+
+        return call, finger
+
+    def values_finger(out):
+        a = np.asarray(out, dtype=float).ravel()
+        return ({"n": int(a.size), "sum": float(np.nansum(a)), "n_nan": int(np.isnan(a).sum()),
+                 "first": [float(x) for x in a[:3]]}, {"values": a})
+
+    if kind == "gg_fit":
+        df = data["df"]
+
+        def call():
+            return lib.GammaGammaFitter().fit(df["frequency"], df["monetary_value"])
+
+        def finger(m):
+            params = {k: float(v) for k, v in dict(m.params_).items()}
+            return {"params": params}, {"params": np.array([params[k] for k in ("p", "q", "v")])}
+
+        return call, finger
+
+    if kind in ("gg_profit", "clv"):
+        ggf = lib.GammaGammaFitter()
+        ggf.params_ = pd.Series(GG_PARAMS)[["p", "q", "v"]]
+        if kind == "gg_profit":
+            f, mv = data["frequency"], data["monetary_value"]
+
+            def call():
+                return ggf.conditional_expected_average_profit(f, mv)
+        else:
+            bgf = lib.BetaGeoFitter()
+            bgf.params_ = pd.Series(PRED_PARAMS)[["r", "alpha", "a", "b"]]
+            if not hasattr(bgf, "predict"):  # lifetimes binds predict in fit
+                bgf.predict = bgf.conditional_expected_number_of_purchases_up_to_time
+            f, r, T, mv = data["frequency"], data["recency"], data["T"], data["monetary_value"]
+
+            def call():
+                return ggf.customer_lifetime_value(bgf, f, r, T, mv, time=12, discount_rate=0.01)
+
+        return call, values_finger
+
+    if kind == "holdout":
+        df = data["df"]
+        obs_end = data["observation_period_end"]
+        fn = lib_utils.calibration_and_holdout_data
+
+        def call():
+            return fn(df, "customer_id", "date", calibration_period_end=CALIBRATION_END,
+                      observation_period_end=obs_end, monetary_value_col="amount", freq="D")
+
+        def finger(out):
+            out = out.sort_index()
+            fp = {"n_customers": int(len(out)), "columns": [str(c) for c in out.columns]}
+            # every column of the frame, customers in order, as one array to compare
+            flat = np.concatenate([np.asarray(out.index, dtype=float)]
+                                  + [np.asarray(out[c], dtype=float) for c in out.columns])
+            return fp, {"values": flat}
 
         return call, finger
 

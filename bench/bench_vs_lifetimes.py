@@ -144,6 +144,23 @@ def case_table(quick):
         "predict_alive": dict(
             kind="predict_alive", data=("bgnbd", n_pred), target=10,
             title="conditional_probability_alive", size="%s customers" % h(n_pred)),
+        # -- Gamma-Gamma, CLV and the calibration/holdout split ------------------------------
+        "gg_fit_cdnow": dict(
+            kind="gg_fit", data=("cdnow_spend",), target=100,
+            title="Gamma-Gamma fit, CDNOW sample", size="946 customers"),
+        "gg_fit_synth": dict(
+            kind="gg_fit", data=("spend", n_fit), target=100,
+            title="Gamma-Gamma fit, synthetic", size="%s customers" % h(n_fit)),
+        "gg_profit": dict(
+            kind="gg_profit", data=("clv", n_pred), target=10,
+            title="conditional_expected_average_profit", size="%s customers" % h(n_pred)),
+        "clv": dict(
+            kind="clv", data=("clv", n_pred), target=10,
+            title="customer_lifetime_value(BG/NBD, time=12)", size="%s customers" % h(n_pred)),
+        "holdout": dict(
+            kind="holdout", data=("txlog", s1[0], s1[1], False), target=10,
+            title="calibration_and_holdout_data (datetime64)",
+            size="%s rows / %s customers" % (h(s1[0]), h(s1[1]))),
     }
 
 
@@ -238,6 +255,41 @@ def make_bgnbd(path, n):
             "share_repeat": float((f > 0).mean()), "distinct_T": int(np.unique(T).size)}
 
 
+# Gamma-Gamma spend (lifetimes' CDNOW estimates): mean of x transaction values, each
+# Gamma(p, nu), nu ~ Gamma(q, rate v) per customer.
+SPEND_PARAMS = {"p": 6.25, "q": 3.74, "v": 15.44}
+
+
+def simulate_spend(x, seed):
+    rng = np.random.default_rng(seed)
+    nu = rng.gamma(SPEND_PARAMS["q"], 1.0 / SPEND_PARAMS["v"], x.size)
+    shape = SPEND_PARAMS["p"] * np.maximum(x, 1)
+    return np.where(x > 0, rng.gamma(shape, 1.0 / nu) / np.maximum(x, 1), 0.0)
+
+
+def make_cdnow_spend(path, ref_python):
+    """The 946 CDNOW customers with repeat purchases and their mean spend (lifetimes'
+    ``load_cdnow_summary_data_with_monetary_value``)."""
+    src = find_cdnow_csv(ref_python).with_name("cdnow_customers_summary_with_transactions.csv")
+    a = np.genfromtxt(src, delimiter=",", names=True)
+    keep = a["x"] > 0
+    _atomic_savez(path, frequency=a["x"][keep].astype(float), monetary_value=a["zbar"][keep].astype(float))
+    return {"source": str(src), "n": int(keep.sum())}
+
+
+def make_spend(path, n):
+    x = np.random.default_rng(SEED + 1).geometric(0.4, n).astype(float)
+    _atomic_savez(path, frequency=x, monetary_value=simulate_spend(x, SEED + 2))
+    return {"n": n, "params": SPEND_PARAMS, "mean_frequency": float(x.mean())}
+
+
+def make_clv(path, n):
+    """The synthetic BG/NBD customers with a mean spend for those with repeat purchases."""
+    f, r, T = simulate_bgnbd(n, SEED, **SYNTH_PARAMS)
+    _atomic_savez(path, frequency=f, recency=r, T=T, monetary_value=simulate_spend(f, SEED + 3))
+    return {"n": n, "bgnbd": SYNTH_PARAMS, "spend": SPEND_PARAMS}
+
+
 def simulate_txlog(n_rows, n_cust, seed):
     """Synthetic transaction log over two years, sorted by time like a real log.
 
@@ -284,6 +336,14 @@ def data_file(data_dir, spec, ref_python, log):
     elif kind == "bgnbd":
         n = spec[1]
         name, maker = "bgnbd_%d" % n, lambda p: make_bgnbd(p, n)
+    elif kind == "cdnow_spend":
+        name, maker = "cdnow_spend", lambda p: make_cdnow_spend(p, ref_python)
+    elif kind == "spend":
+        n = spec[1]
+        name, maker = "spend_%d" % n, lambda p: make_spend(p, n)
+    elif kind == "clv":
+        n = spec[1]
+        name, maker = "clv_%d" % n, lambda p: make_clv(p, n)
     elif kind == "txlog":
         _, rows, cust, strings = spec
         name = "txlog_%d_%d_%s" % (rows, cust, "str" if strings else "dt")
@@ -419,7 +479,7 @@ def compare_outputs(kind, p_ref, p_fast):
     """Max relative difference of fastlifetimes' output vs lifetimes'."""
     try:
         with np.load(p_ref) as zr, np.load(p_fast) as zf:
-            if kind == "fit":
+            if kind in ("fit", "gg_fit"):
                 a, b = zr["params"], zf["params"]
                 return {"max_rel_diff": float(np.max(np.abs(a - b) / np.abs(a)))}
             if kind == "summary":
