@@ -96,11 +96,13 @@ def test_fit_matches_lifetimes(request, dataset, label):
     init_kwargs, fit_kwargs = FITS[label]
     m = GammaGammaFitter(**init_kwargs).fit(spend["frequency"], spend["monetary_value"], **fit_kwargs)
     assert_fit_matches(m, ref[label + "_params"], ref[label + "_nll"])
-    # lifetimes' autograd Hessian of the same objective, at its own (slightly different) optimum
-    np.testing.assert_allclose(m._hessian_, ref[label + "_hessian"], rtol=2e-3, atol=1e-6)
+    # lifetimes' autograd Hessian of the same objective, at its own optimum: they agree to
+    # 1e-7 where both optimisers converge tightly, to 2e-5 where lifetimes' bounded L-BFGS-B
+    # (q_constraint) stops about 1e-4 short in the parameters
+    np.testing.assert_allclose(m._hessian_, ref[label + "_hessian"], rtol=1e-4, atol=1e-9)
     theirs = ref[label + "_variance"].values
-    np.testing.assert_allclose(np.diag(m.variance_matrix_.values), np.diag(theirs), rtol=5e-3)
-    pd.testing.assert_frame_equal(m.summary, infer_string_dtypes(ref[label + "_summary"]), rtol=5e-3,
+    np.testing.assert_allclose(np.diag(m.variance_matrix_.values), np.diag(theirs), rtol=1e-3)
+    pd.testing.assert_frame_equal(m.summary, infer_string_dtypes(ref[label + "_summary"]), rtol=1e-3,
                                   check_exact=False)
     pd.testing.assert_frame_equal(m.data, infer_string_dtypes(ref[label + "_data"]))
 
@@ -121,7 +123,7 @@ def test_weighted_fit_equals_lifetimes_and_the_unweighted_fit(request, dataset):
     rows = ref["weighted_rows"]
     weighted = GammaGammaFitter().fit(rows["frequency"], rows["monetary_value"], weights=rows["weights"])
     assert_fit_matches(weighted, ref["weighted_params"], ref["weighted_nll"])
-    pd.testing.assert_frame_equal(weighted.summary, infer_string_dtypes(ref["weighted_summary"]), rtol=5e-3,
+    pd.testing.assert_frame_equal(weighted.summary, infer_string_dtypes(ref["weighted_summary"]), rtol=1e-3,
                                   check_exact=False)
     pd.testing.assert_frame_equal(weighted.data, infer_string_dtypes(ref["weighted_data"]))
     plain = GammaGammaFitter().fit(spend["frequency"], spend["monetary_value"])
