@@ -268,7 +268,15 @@ inline double one_minus_survival_over_a_minus_1(const params& p, double x, doubl
   }
   if (!std::isfinite(log_S))
     log_S = eps * L + std::log(math::hyp2f1(A, eps, c, z));  // Euler's form, as a last resort
-  return -std::expm1(log_S) / eps;
+  const double value = -std::expm1(log_S) / eps;
+  if (!std::isfinite(value))
+    // e.g. r and b in the hundreds of thousands: every series above needs ~1e7+ terms or
+    // cancels; say so rather than return NaN
+    throw std::domain_error(
+        "BG/NBD expected purchases: no stable evaluation (hyp2f1 series) for r=" +
+        std::to_string(p.r) + ", a=" + std::to_string(p.a) + ", b=" + std::to_string(p.b) +
+        " at z=" + std::to_string(z) + "; parameters this extreme are outside the supported range");
+  return value;
 }
 
 }  // namespace detail
