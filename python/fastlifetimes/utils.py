@@ -18,13 +18,8 @@ __all__ = [
 
 
 class ConvergenceError(ValueError):
-    """Raised when a model's likelihood maximisation does not converge."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-
-    def __str__(self):
-        return repr(self.args[0]) if self.args else ""
+    """Raised when a model's likelihood maximisation does not converge; the message says
+    what to try."""
 
 
 # Period widths in nanoseconds for the numpy datetime units lifetimes' `freq` accepts

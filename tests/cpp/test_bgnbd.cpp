@@ -138,3 +138,24 @@ TEST_CASE("bgnbd: extreme but valid histories give finite values") {
     }
   }
 }
+
+TEST_CASE("bgnbd: expectations where the Euler-transformed series cancels or overflows") {
+  // found by the property tests; references from mpmath at 50 digits (FHL eq. 9)
+  //  r     alpha  a          b   t     E[X(t)]
+  struct row {
+    double r, alpha, a, b, t, expected, tolerance;
+  };
+  const row rows[] = {
+      {130, 1, 1 + 1e-6, 1, 1, 5.440888843469664, 1e-8},  // a+b-1-r << 0: alternating terms
+      {1, 1, 106, 1, 920, 1.0084171645452859, 1e-12},     // transformed 2F1 overflows
+      {1, 1, 106, 1, 1, 0.50235838563230175, 1e-12},
+      {1, 1, 106, 1, 2, 0.67087259758186366, 1e-12},
+  };
+  for (const auto& q : rows) {
+    CAPTURE(q.r);
+    CAPTURE(q.a);
+    CAPTURE(q.t);
+    const double got = bgnbd::expected_number_of_purchases_up_to_time({q.r, q.alpha, q.a, q.b}, q.t);
+    CHECK(got == doctest::Approx(q.expected).epsilon(q.tolerance));
+  }
+}

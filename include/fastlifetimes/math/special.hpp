@@ -186,6 +186,31 @@ namespace detail {
 inline double hyp2f1_real(double a, double b, double c, double z);
 }
 
+/// log 2F1(a, b; c; z) for a, b, c > 0 and 0 <= z < 1, where every term of the series is
+/// positive: the terms are summed relative to a running scale, so values far beyond the
+/// range of a double (2F1 grows like (1-z)^(c-a-b) for large a) keep full precision.
+/// Throws std::domain_error outside that domain or when the series does not converge.
+inline double log_hyp2f1_positive(double a, double b, double c, double z) {
+  if (!(a > 0.0 && b > 0.0 && c > 0.0 && z >= 0.0 && z < 1.0))
+    throw std::domain_error("log_hyp2f1_positive: needs a, b, c > 0 and 0 <= z < 1");
+  constexpr double eps = std::numeric_limits<double>::epsilon() * 0.5;
+  constexpr double big = 1e250, log_big = 575.6462732485114;  // log(1e250)
+  double log_scale = 0.0, term = 1.0, sum = 1.0;
+  for (long k = 0; k < 20'000'000; ++k) {
+    const double kd = static_cast<double>(k);
+    const double ratio = (a + kd) * (b + kd) / ((c + kd) * (kd + 1.0)) * z;
+    term *= ratio;
+    sum += term;
+    if (sum > big) {  // rescale both so neither overflows
+      sum /= big;
+      term /= big;
+      log_scale += log_big;
+    }
+    if (term <= eps * sum && ratio < 1.0) return log_scale + std::log(sum);
+  }
+  throw std::domain_error("log_hyp2f1_positive: no convergence (z too close to 1)");
+}
+
 /// Gauss hypergeometric function 2F1(a, b; c; z) for real z < 1.
 ///
 /// Negative z are mapped into (0, 1) with Pfaff's transformation

@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 #include <boost/math/special_functions/beta.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -135,6 +136,13 @@ inline double objective(const double* log_params, const compressed_rfm& data, do
                         double* grad) {
   const double r = std::exp(log_params[0]), alpha = std::exp(log_params[1]);
   const double a = std::exp(log_params[2]), b = std::exp(log_params[3]);
+  // an optimiser's wild step can leave the representable range (exp under/overflows);
+  // answer +inf so it backs off, rather than let the special functions throw
+  for (double v : {r, alpha, a, b})
+    if (!(v >= 1e-300 && v <= 1e300)) {
+      if (grad) std::fill(grad, grad + 4, 0.0);
+      return std::numeric_limits<double>::infinity();
+    }
   const double log_alpha = std::log(alpha), log_a = std::log(a);
 
   const detail::frequency_terms fx(data.x.values, data.max_frequency, r, a, b);
@@ -221,33 +229,54 @@ namespace detail {
 /// FHL (2005) eq. 10 (and eq. 9 with x = 0, T = 0). Euler's transformation gives
 /// S = (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z) = (1-z)^eps (1 + eps G) with eps = a-1,
 /// so (1 - S)/eps = -expm1(eps L)/eps - G (1-z)^eps with L = log(1-z): no cancellation
-/// near a = 1, where the paper's form divides 0 by 0.
+/// near a = 1, where the paper's form divides 0 by 0. G's terms alternate when
+/// a+b-1-r < 0 (r large): if they cancel, or the series overflows, S is taken from the
+/// paper's form in log space instead, which then has terms of one sign.
 inline double one_minus_survival_over_a_minus_1(const params& p, double x, double z) {
   const double eps = p.a - 1.0;
   const double A = p.a + p.b - 1.0 - p.r;
   const double c = p.a + p.b + x - 1.0;
   const double L = std::log1p(-z);
-  double G;
   if (c - A - eps >= 0.0) {
-    // G = sum_{k>=1} (A)_k (1+eps)_{k-1} / ((c)_k k!) z^k
+    // G = sum_{k>=1} (A)_k (1+eps)_{k-1} / ((c)_k k!) z^k, with the sum of |terms|
     constexpr double tiny = std::numeric_limits<double>::epsilon() * 0.5;
     double term = A / c * z;
-    G = term;
-    for (long k = 1; k < 50'000'000 && term != 0.0; ++k) {
+    double G = term, magnitude = std::abs(term);
+    for (long k = 1; k < 50'000'000 && term != 0.0 && std::isfinite(term); ++k) {
       const double kd = static_cast<double>(k);
       const double ratio = (A + kd) * (eps + kd) / ((c + kd) * (kd + 1.0)) * z;
       term *= ratio;
       G += term;
+      magnitude += std::abs(term);
       if (std::abs(term) <= tiny * std::abs(G) && std::abs(ratio) < 1.0) break;
     }
-  } else {
-    // the direct series decays too slowly near z = 1; sum the transformed 2F1 instead
-    if (eps == 0.0) return -L;
-    const double F = math::hyp2f1(A, eps, c, z);
-    return -std::expm1(eps * L + std::log(F)) / eps;
+    const double grow = eps == 0.0 ? -L : -std::expm1(eps * L) / eps;
+    const double value = grow - G * std::exp(eps * L);
+    // accept unless the terms cancelled: magnitude against the larger of the two parts
+    if (std::isfinite(value) && magnitude <= 1e3 * std::max(std::abs(G), std::abs(grow)))
+      return value;
   }
-  const double grow = eps == 0.0 ? -L : -std::expm1(eps * L) / eps;
-  return grow - G * std::exp(eps * L);
+  if (eps == 0.0) return -L;  // a = 1 exactly with r > b: the limit, to first order
+  // S from the paper's form, log S = (r+x) L + log 2F1(r+x, b+x; c; z): a series of
+  // positive terms, summed in log space since 2F1 itself can exceed any double
+  double log_S;
+  try {
+    log_S = c > 0.0 ? (p.r + x) * L + math::log_hyp2f1_positive(p.r + x, p.b + x, c, z)
+                    : (p.r + x) * L + std::log(math::hyp2f1(p.r + x, p.b + x, c, z));
+  } catch (const std::domain_error&) {
+    log_S = std::numeric_limits<double>::quiet_NaN();
+  }
+  if (!std::isfinite(log_S))
+    log_S = eps * L + std::log(math::hyp2f1(A, eps, c, z));  // Euler's form, as a last resort
+  const double value = -std::expm1(log_S) / eps;
+  if (!std::isfinite(value))
+    // e.g. r and b in the hundreds of thousands: every series above needs ~1e7+ terms or
+    // cancels; say so rather than return NaN
+    throw std::domain_error(
+        "BG/NBD expected purchases: no stable evaluation (hyp2f1 series) for r=" +
+        std::to_string(p.r) + ", a=" + std::to_string(p.a) + ", b=" + std::to_string(p.b) +
+        " at z=" + std::to_string(z) + "; parameters this extreme are outside the supported range");
+  return value;
 }
 
 }  // namespace detail

@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <iomanip>
+#include <sstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -167,13 +169,14 @@ inline fit_result minimize(const objective_function& f, const Eigen::VectorXd& x
   }
   result.converged = ok;
   if (!ok) {
-    result.message =
-        "The model did not converge (gradient " +
-        std::to_string(detail::gradient_size(detail::projected_gradient(g, x, options))) +
-        " after " + std::to_string(result.evaluations) +
-        " evaluations). Try a larger penalizer_coef (e.g. 0.001 to 0.1), other "
-        "initial_params, or check the data for customers with extreme frequency or "
-        "recency.";
+    std::ostringstream message;
+    message << std::setprecision(3) << "The model did not converge (largest gradient component "
+            << detail::gradient_size(detail::projected_gradient(g, x, options)) << " after "
+            << result.evaluations
+            << " likelihood evaluations). Try a larger penalizer_coef (e.g. 0.001 to 0.1), "
+               "other initial_params, or check the data for customers with extreme frequency "
+               "or recency.";
+    result.message = message.str();
   }
   return result;
 }

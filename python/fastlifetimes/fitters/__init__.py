@@ -78,9 +78,7 @@ class BaseFitter:
 
     def _store_fit(self, result: dict, columns: dict, index) -> None:
         if not result["converged"]:
-            raise ConvergenceError(
-                "\nThe model did not converge. " + result["message"] + "\n"
-            )
+            raise ConvergenceError(result["message"])
         for key in _CACHED + ("_data_frame",):
             self.__dict__.pop(key, None)
         self._scale = result["time_scale"]
