@@ -8,3 +8,5 @@
 #include "fastlifetimes/data/rfm.hpp"
 #include "fastlifetimes/data/summary.hpp"
 #include "fastlifetimes/models/bgnbd.hpp"
+#include "fastlifetimes/models/mbgnbd.hpp"
+#include "fastlifetimes/models/bgbb.hpp"

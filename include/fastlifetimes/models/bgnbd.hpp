@@ -65,19 +65,23 @@ inline Eigen::ArrayXd log_likelihood(const params& p, const rfm& data) {
 namespace detail {
 
 /// Terms of the log-likelihood that depend on the frequency x alone, for each distinct x:
-/// lnGamma(r+x) - lnGamma(r) + lnGamma(a+b) - lnGamma(a+b+x) + lnGamma(b+x) - lnGamma(b) and
-/// its derivatives. For integer x they are running sums of log(r+j) and 1/(r+j) etc.,
-/// which cost a log and a division per step instead of lgamma and digamma calls.
+/// lnGamma(r+x) - lnGamma(r) + lnB(a, b+x+s) - lnB(a, b) without the lnGamma(a) terms, and
+/// its derivatives, where s is the number of drop-out chances beyond the purchases: 0 for
+/// BG/NBD, 1 for MBG/NBD (which may also drop out at time 0). For integer x they are
+/// running sums of log(r+j) and 1/(r+j) etc., which cost a log and a division per step
+/// instead of lgamma and digamma calls.
 struct frequency_terms {
   std::vector<double> constant, d_r, d_a, d_b;
-  std::vector<double> log_b1, inv_b1;  ///< log and inverse of b + x - 1 (x > 0)
+  std::vector<double> log_b1, inv_b1;  ///< log and inverse of b + x - 1 + s (x > 0 when s = 0)
 
-  frequency_terms(const Eigen::ArrayXd& xs, double max_x, double r, double a, double b) {
+  frequency_terms(const Eigen::ArrayXd& xs, double max_x, double r, double a, double b,
+                  int shift = 0) {
     const auto nx = static_cast<std::size_t>(xs.size());
+    const double s = shift;
     log_b1.resize(nx);
     inv_b1.resize(nx);
     for (std::size_t j = 0; j < nx; ++j) {
-      const double b1 = b + std::max(xs[static_cast<Eigen::Index>(j)], 1.0) - 1.0;
+      const double b1 = b + std::max(xs[static_cast<Eigen::Index>(j)], 1.0 - s) - 1.0 + s;
       log_b1[j] = std::log(b1);
       inv_b1[j] = 1.0 / b1;
     }
@@ -86,28 +90,27 @@ struct frequency_terms {
     d_a.resize(nx);
     d_b.resize(nx);
     if (max_x <= 4096.0 && max_x <= 64.0 * static_cast<double>(nx) + 64.0) {
-      const auto m = static_cast<std::size_t>(max_x) + 1;
-      std::vector<double> c(m), dr(m), da(m), db(m);
-      double lr = 0, lb = 0, lab = 0, ir = 0, ib = 0, iab = 0;
+      // prefix sums over j < k, for k up to max_x + shift
+      const auto m = static_cast<std::size_t>(max_x) + 1 + static_cast<std::size_t>(shift);
+      std::vector<double> lr(m), lb(m), lab(m), ir(m), ib(m), iab(m);
+      double sr = 0, sb = 0, sab = 0, tr = 0, tb = 0, tab = 0;
       for (std::size_t k = 0; k < m; ++k) {
-        c[k] = lr + lb - lab;
-        dr[k] = ir;
-        da[k] = -iab;
-        db[k] = ib - iab;
+        lr[k] = sr, lb[k] = sb, lab[k] = sab, ir[k] = tr, ib[k] = tb, iab[k] = tab;
         const double j = static_cast<double>(k);
-        lr += std::log(r + j);
-        lb += std::log(b + j);
-        lab += std::log(a + b + j);
-        ir += 1.0 / (r + j);
-        ib += 1.0 / (b + j);
-        iab += 1.0 / (a + b + j);
+        sr += std::log(r + j);
+        sb += std::log(b + j);
+        sab += std::log(a + b + j);
+        tr += 1.0 / (r + j);
+        tb += 1.0 / (b + j);
+        tab += 1.0 / (a + b + j);
       }
       for (std::size_t j = 0; j < nx; ++j) {
         const auto k = static_cast<std::size_t>(xs[static_cast<Eigen::Index>(j)]);
-        constant[j] = c[k];
-        d_r[j] = dr[k];
-        d_a[j] = da[k];
-        d_b[j] = db[k];
+        const std::size_t ks = k + static_cast<std::size_t>(shift);
+        constant[j] = lr[k] + lb[ks] - lab[ks];
+        d_r[j] = ir[k];
+        d_a[j] = -iab[ks];
+        d_b[j] = ib[ks] - iab[ks];
       }
       return;
     }
@@ -115,29 +118,25 @@ struct frequency_terms {
     const double dg_r = math::digamma(r), dg_b = math::digamma(b), dg_ab = math::digamma(a + b);
     for (std::size_t j = 0; j < nx; ++j) {
       const double x = xs[static_cast<Eigen::Index>(j)];
-      const double dg_abx = math::digamma(a + b + x);
-      constant[j] = math::log_gamma(r + x) - lg_r + lg_ab + math::log_gamma(b + x) - lg_b -
-                    math::log_gamma(a + b + x);
+      const double dg_abx = math::digamma(a + b + x + s);
+      constant[j] = math::log_gamma(r + x) - lg_r + lg_ab + math::log_gamma(b + x + s) - lg_b -
+                    math::log_gamma(a + b + x + s);
       d_r[j] = math::digamma(r + x) - dg_r;
       d_a[j] = dg_ab - dg_abx;
-      d_b[j] = dg_ab + math::digamma(b + x) - dg_b - dg_abx;
+      d_b[j] = dg_ab + math::digamma(b + x + s) - dg_b - dg_abx;
     }
   }
 };
 
-}  // namespace detail
-
-/// lifetimes' objective: the weighted mean negative log-likelihood at parameters
-/// exp(log_params) (time already rescaled in `data`), plus penalizer * sum(params^2).
-/// Fills `grad` (d/d log_params) when it is not null. Returns +inf where the likelihood
-/// cannot be evaluated, so that an optimiser backs off instead of failing.
+/// The objective of `bgnbd::objective` for a drop-out chance at each purchase and, with
+/// shift = 1, also at time 0 (MBG/NBD, which shares everything else with BG/NBD).
 inline double objective(const double* log_params, const compressed_rfm& data, double penalizer,
-                        double* grad) {
+                        double* grad, int shift) {
   const double r = std::exp(log_params[0]), alpha = std::exp(log_params[1]);
   const double a = std::exp(log_params[2]), b = std::exp(log_params[3]);
   const double log_alpha = std::log(alpha), log_a = std::log(a);
 
-  const detail::frequency_terms fx(data.x.values, data.max_frequency, r, a, b);
+  const frequency_terms fx(data.x.values, data.max_frequency, r, a, b, shift);
   // log(alpha + T) and log(alpha + t_x), once per distinct value.
   const Eigen::ArrayXd T_shift = data.T.values + alpha;
   const Eigen::ArrayXd T_log = T_shift.log(), T_inv = T_shift.inverse();
@@ -155,7 +154,7 @@ inline double objective(const double* log_params, const compressed_rfm& data, do
       const std::int32_t jx = data.x.index[u];
       const double x = data.x.values[jx];
       rx[i] = r + x;
-      diff[i] = x == 0.0 ? -std::numeric_limits<double>::infinity()
+      diff[i] = x == 0.0 && shift == 0 ? -std::numeric_limits<double>::infinity()
                          : log_a - fx.log_b1[static_cast<std::size_t>(jx)] +
                                rx[i] * (T_log[data.T.index[u]] - tx_log[data.t_x.index[u]]);
     }
@@ -210,6 +209,17 @@ inline double objective(const double* log_params, const compressed_rfm& data, do
   }
   if (!std::isfinite(value)) return std::numeric_limits<double>::infinity();
   return value;
+}
+
+}  // namespace detail
+
+/// lifetimes' objective: the weighted mean negative log-likelihood at parameters
+/// exp(log_params) (time already rescaled in `data`), plus penalizer * sum(params^2).
+/// Fills `grad` (d/d log_params) when it is not null. Returns +inf where the likelihood
+/// cannot be evaluated, so that an optimiser backs off instead of failing.
+inline double objective(const double* log_params, const compressed_rfm& data, double penalizer,
+                        double* grad) {
+  return detail::objective(log_params, data, penalizer, grad, 0);
 }
 
 /// A starting point in lifetimes' convention: log-parameters 0.1 on the rescaled time axis.
