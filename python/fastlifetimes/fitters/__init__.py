@@ -24,6 +24,8 @@ class BaseFitter:
     """
 
     _param_names: tuple = ()
+    # the columns of `data` the likelihood reads, in the order the core takes them
+    _history_columns: tuple = ("frequency", "recency", "T")
 
     def __repr__(self):
         classname = self.__class__.__name__
@@ -109,14 +111,14 @@ class BaseFitter:
         columns = self.__dict__.get("_data_columns")
         if columns is None and self.__dict__.get("_data_frame") is not None:
             frame = self.__dict__["_data_frame"]
-            columns = {c: frame[c].to_numpy() for c in ("frequency", "recency", "T")}
+            columns = {c: frame[c].to_numpy() for c in self._history_columns}
             columns["_weights_given"] = frame["weights"].to_numpy(dtype=float)
         log_params = self.__dict__.get("_log_params")
         if columns is None or log_params is None:
             raise AttributeError("the variance needs the fitted data, which this model does not hold")
         hessian, variance = self._core_uncertainty(
             np.asarray(log_params, dtype=float), self._params_array(),
-            np.asarray(columns["frequency"], dtype=float), columns["recency"], columns["T"],
+            *(np.asarray(columns[c], dtype=float) for c in self._history_columns),
             columns.get("_weights_given"), float(self.penalizer_coef))
         self.__dict__["_hessian_"] = hessian
         self.__dict__["_variance"] = variance
