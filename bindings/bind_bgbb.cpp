@@ -36,6 +36,7 @@ py::array_t<double> predict(history_prediction f, const char* name, const double
 }  // namespace
 
 void register_bgbb(py::module_& m) {
+  m.attr("bgbb_max_periods") = bgbb::max_periods;
   m.def("bgbb_fit", &fit_model<bgbb::model>, py::arg("frequency"), py::arg("recency"),
         py::arg("n_periods"), py::arg("weights"), py::arg("penalizer_coef"),
         py::arg("initial_params"), py::arg("tol"), py::arg("max_evaluations") = 20000,
@@ -101,6 +102,9 @@ void register_bgbb(py::module_& m) {
         for (std::size_t i = 0; i < n; ++i) {
           const double k = x.data()[i], periods = n_periods.data()[i];
           bgbb::check_periods("expected_number_of_transactions_in_first_n_periods", "n", i, periods);
+          if (periods > bgbb::max_periods)
+            throw std::domain_error("expected_number_of_transactions_in_first_n_periods: n above " +
+                                    std::to_string(bgbb::max_periods));
           bgbb::check_periods("expected_number_of_transactions_in_first_n_periods", "frequency", i, k);
           o[i] = bgbb::probability_of_transactions_in_first_n_periods(params, k, periods);
         }

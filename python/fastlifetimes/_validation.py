@@ -177,10 +177,13 @@ def check_fit_options(penalizer, tol, initial_params, param_names, kwargs):
     return init, max_evaluations
 
 
+MAX_PERIODS = 1_000_000  # bgbb::max_periods: the likelihood sums a term per opportunity
+
+
 def discrete_history_problems(x, t_x, n, names=("frequency", "recency", "n_periods"), fitting=True):
     """What can be wrong with discrete-time histories (BG/BB): each (column, mask, what).
     x transactions in opportunities 1..n, the last at t_x, so whole numbers with
-    0 <= x <= t_x <= n, and t_x = 0 when x = 0."""
+    0 <= x <= t_x <= n, and t_x = 0 when x = 0; n at most MAX_PERIODS."""
     f, r, p = names
     whole = "non-integer values" + (" (lifetimes truncates them silently)" if fitting else "")
     return (
@@ -190,6 +193,7 @@ def discrete_history_problems(x, t_x, n, names=("frequency", "recency", "n_perio
         (r, t_x != np.floor(t_x), whole),
         (p, n < 0, "negative values"),
         (p, n != np.floor(n), whole),
+        (p, n > MAX_PERIODS, f"values above {MAX_PERIODS:,} (the likelihood sums over opportunities)"),
         (r, t_x > n, f"values larger than {p}"),
         (f, x > t_x, f"values larger than {r} (the period of the last transaction)"),
         (r, (x == 0) & (t_x != 0), f"non-zero {r} where {f} is 0"),

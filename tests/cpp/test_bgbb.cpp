@@ -281,4 +281,7 @@ TEST_CASE("bgbb: invalid histories are refused, by row") {
   CHECK_THROWS_AS(bgbb::conditional_expected_number_of_purchases_up_to_time(donations_mle, half, x, x, n, 3, out),
                   std::domain_error);
   CHECK_THROWS_AS((fastlifetimes::fit<bgbb::model>(x, t_x, n, nullptr, 3, 0.0)), std::domain_error);
+  // one likelihood term per opportunity: beyond max_periods a history is refused, not summed
+  CHECK(bgbb::valid_history(1, 1, bgbb::max_periods));
+  CHECK_FALSE(bgbb::valid_history(1, 1, 2 * bgbb::max_periods));
 }

@@ -40,10 +40,16 @@ inline void check_params(const char* function, const params& p) {
   check::positive_finite(function, "delta", p.delta);
 }
 
+/// The most transaction opportunities a history may have. The likelihood sums one term
+/// per opportunity between the last transaction and n (as lifetimes does); a million
+/// (daily opportunities for 2,700 years) keeps every call within milliseconds.
+inline constexpr double max_periods = 1e6;
+
 /// Whether (x, t_x, n) is a possible history: whole numbers with 0 <= x <= t_x <= n and
-/// t_x = 0 when x = 0. Comparisons are false for NaN, so NaN is rejected too.
+/// t_x = 0 when x = 0, n at most max_periods. Comparisons are false for NaN, so NaN is
+/// rejected too.
 inline bool valid_history(double x, double t_x, double n) {
-  return x >= 0.0 && x <= t_x && t_x <= n && n < std::numeric_limits<double>::infinity() &&
+  return x >= 0.0 && x <= t_x && t_x <= n && n <= max_periods &&
          (x > 0.0 || t_x == 0.0) && check::is_whole(x) && check::is_whole(t_x) &&
          check::is_whole(n);
 }
@@ -53,7 +59,8 @@ inline void check_history(const char* function, std::size_t row, double x, doubl
     std::ostringstream out;
     out << function << ": invalid customer history at row " << row << " (frequency=" << x
         << ", recency=" << t_x << ", n_periods=" << n
-        << "; whole numbers with 0 <= frequency <= recency <= n_periods are required)";
+        << "; whole numbers with 0 <= frequency <= recency <= n_periods <= " << max_periods
+        << " are required)";
     throw std::domain_error(out.str());
   }
 }
@@ -173,6 +180,11 @@ inline double objective(const double* log_params, const compressed_rfm& data, do
                         double* grad) {
   const params p{std::exp(log_params[0]), std::exp(log_params[1]), std::exp(log_params[2]),
                  std::exp(log_params[3])};
+  // exp under- or overflows far from the data: no likelihood there (and digamma would
+  // throw at 0)
+  for (double v : {p.alpha, p.beta, p.gamma, p.delta})
+    if (!(v > 0.0 && v < std::numeric_limits<double>::infinity()))
+      return std::numeric_limits<double>::infinity();
   auto accumulate = [&](Eigen::Index begin, Eigen::Index end, std::array<double, 5>& sums) {
     std::array<double, 5> s{};
     double g[4];
@@ -246,7 +258,7 @@ inline double expm1_over(double d) { return d == 0.0 ? 1.0 : std::expm1(d) / d; 
 inline double horizon_factor(double gamma, double delta, double n, double m) {
   if (m == 0.0) return 0.0;
   const double g = gamma - 1.0;
-  if (m <= 4096.0 || (std::abs(g) < 0.01 && m <= 1e8)) {
+  if (m <= 4096.0 || (std::abs(g) < 0.01 && m <= max_periods)) {
     double s = 0.0;
     const auto steps = static_cast<long>(m);
     for (long k = 0; k < steps; ++k) {
@@ -283,6 +295,7 @@ inline double conditional_expected_number_of_purchases_up_to_time(const params& 
 /// C(n,x) B(alpha+x, beta+n-x)/B(alpha,beta) B(gamma, delta+n)/B(gamma,delta)
 /// + sum_{i=x}^{n-1} C(i,x) B(alpha+x, beta+i-x)/B(alpha,beta) B(gamma+1, delta+i)/B(gamma,delta).
 /// 0 for x > n. Terms in log space: the binomial coefficients grow while the betas shrink.
+/// n at most max_periods (one term per opportunity).
 inline double probability_of_transactions_in_first_n_periods(const params& p, double x, double n) {
   if (x > n) return 0.0;
   const double constant = math::lbeta(p.alpha, p.beta) + math::lbeta(p.gamma, p.delta);

@@ -135,6 +135,11 @@ inline double objective(const double* log_params, const compressed_rfm& data, do
   const double r = std::exp(log_params[0]), alpha = std::exp(log_params[1]);
   const double a = std::exp(log_params[2]), b = std::exp(log_params[3]);
   const double log_alpha = std::log(alpha), log_a = std::log(a);
+  // exp under- or overflows far from the data: no likelihood there (and digamma would
+  // throw at 0)
+  for (double v : {r, alpha, a, b})
+    if (!(v > 0.0 && v < std::numeric_limits<double>::infinity()))
+      return std::numeric_limits<double>::infinity();
 
   const frequency_terms fx(data.x.values, data.max_frequency, r, a, b, shift);
   // log(alpha + T) and log(alpha + t_x), once per distinct value.

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import _core
 from .._arrays import Inputs
-from .._validation import (check_discrete_rfm, check_finite_values, check_fit_options,
+from .._validation import (MAX_PERIODS, check_discrete_rfm, check_finite_values, check_fit_options,
                            check_weights, discrete_history_problems, index_of)
 from . import BaseFitter
 
@@ -135,6 +135,8 @@ class BetaGeoBetaBinomFitter(BaseFitter):
         if (isinstance(n, (bool, np.bool_)) or not isinstance(n, (numbers.Real, np.ndarray))
                 or np.ndim(n) != 0 or not np.isfinite(n) or n < 0 or n != np.floor(n)):
             raise ValueError(f"n: expected a whole number of transaction opportunities >= 0, got {n!r}")
+        if n > MAX_PERIODS:
+            raise ValueError(f"n: at most {MAX_PERIODS:,} transaction opportunities, got {n!r}")
         data = getattr(self, "data", None)
         if data is None:
             raise ValueError("expected_number_of_transactions_in_first_n_periods needs the fitted "
