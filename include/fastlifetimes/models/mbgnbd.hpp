@@ -190,6 +190,11 @@ inline void conditional_probability_alive(const params& p, const double* x, cons
   check_params(name, p);
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
     constexpr std::size_t block = 4096;
+    // Computed into an aligned buffer, not into `out`: Eigen peels the destination's
+    // unaligned head into scalar exp/log, whose rounding differs from the vectorised one,
+    // and the same customer would get a different last bit depending on where the
+    // caller's array starts.
+    Eigen::ArrayXd d(block);
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
       const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m), txs(t_x + b0, m), Ts(T + b0, m);
@@ -204,11 +209,9 @@ inline void conditional_probability_alive(const params& p, const double* x, cons
           check::prediction_row(name, u, x[u], t_x[u], T[u]);
         }
       // 1 / (1 + e^d) with d the log drop-out odds; e^d = inf gives 0, as it should
-      Eigen::Map<Eigen::ArrayXd>(out + b0, m) =
-          (1.0 + ((p.r + xs) * ((p.alpha + Ts) / (p.alpha + txs)).log() +
-                  (p.a / (p.b + xs)).log())
-                     .exp())
-              .inverse();
+      d.head(m) = (p.r + xs) * ((p.alpha + Ts) / (p.alpha + txs)).log() + (p.a / (p.b + xs)).log();
+      d.head(m) = (1.0 + d.head(m).exp()).inverse();
+      Eigen::Map<Eigen::ArrayXd>(out + b0, m) = d.head(m);
     }
   }, 100'000);
 }
