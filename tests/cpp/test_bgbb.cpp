@@ -9,8 +9,10 @@
 #include <fastlifetimes/optim/model_fit.hpp>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "test_data.hpp"
 
@@ -285,3 +287,42 @@ TEST_CASE("bgbb: invalid histories are refused, by row") {
   CHECK(bgbb::valid_history(1, 1, bgbb::max_periods));
   CHECK_FALSE(bgbb::valid_history(1, 1, 2 * bgbb::max_periods));
 }
+
+TEST_CASE("bgbb: every invalid value is caught in long inputs too (vectorised check)") {
+  // 9,000 valid customers, then one bad value at a time in each column
+  const std::size_t size = 9000;
+  std::vector<double> m(size, 5.0), x(size), t_x(size), n(size, 6.0), out(size);
+  for (std::size_t i = 0; i < size; ++i) {
+    x[i] = static_cast<double>(i % 4);
+    t_x[i] = x[i] > 0 ? 5.0 : 0.0;
+  }
+  auto refused_at = [&](std::size_t row) {
+    try {
+      bgbb::conditional_probability_alive(donations_mle, m.data(), x.data(), t_x.data(), n.data(),
+                                          size, out.data());
+    } catch (const std::domain_error& e) {
+      return std::string(e.what()).find("row " + std::to_string(row)) != std::string::npos;
+    }
+    return false;
+  };
+  CHECK_FALSE(refused_at(0));
+  // row 8191 is (x, t_x, n) = (3, 5, 6); each value below spoils it
+  const double nan = std::nan(""), inf = std::numeric_limits<double>::infinity();
+  const std::vector<std::pair<std::vector<double>*, std::vector<double>>> spoilers = {
+      {&m, {nan, inf, -1.0, 0.5}},
+      {&x, {nan, inf, -1.0, 2.5, 6.0}},     // 6: more than recency
+      {&t_x, {nan, inf, 2.0, 4.5, 7.0}},    // 2: less than frequency; 7: more than n
+      {&n, {nan, inf, 4.0, 6.5, 2e6}}};     // 4: less than recency; 2e6: above max_periods
+  for (const auto& [column, values] : spoilers) {
+    for (double bad : values) {
+      const double kept = (*column)[8191];
+      (*column)[8191] = bad;
+      CAPTURE(bad);
+      CHECK(refused_at(8191));
+      (*column)[8191] = kept;
+    }
+  }
+  t_x[8192] = 3.0;  // x = 0 there: a recency without a transaction
+  CHECK(refused_at(8192));
+}
+

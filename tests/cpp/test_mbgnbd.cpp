@@ -8,6 +8,9 @@
 #include <fastlifetimes/optim/model_fit.hpp>
 
 #include <cmath>
+#include <limits>
+#include <utility>
+#include <vector>
 #include <string>
 
 #include "test_data.hpp"
@@ -201,4 +204,35 @@ TEST_CASE("mbgnbd: vectorised predictions equal the scalar ones and name bad row
   }
   CHECK_THROWS_AS(mbgnbd::conditional_expected_number_of_purchases_up_to_time(p, t, x, t_x, bad_T, 4, ce),
                   std::domain_error);
+}
+
+TEST_CASE("mbgnbd: every invalid value is caught in long inputs too (vectorised check)") {
+  const std::size_t size = 9000;
+  std::vector<double> x(size), t_x(size), T(size, 40.0), out(size);
+  for (std::size_t i = 0; i < size; ++i) {
+    x[i] = static_cast<double>(i % 4);
+    t_x[i] = x[i] > 0 ? 30.0 : 0.0;
+  }
+  auto refused_at = [&](std::size_t row) {
+    try {
+      mbgnbd::conditional_probability_alive(cdnow_mle, x.data(), t_x.data(), T.data(), size, out.data());
+    } catch (const std::domain_error& e) {
+      return std::string(e.what()).find("row " + std::to_string(row)) != std::string::npos;
+    }
+    return false;
+  };
+  CHECK_FALSE(refused_at(0));
+  // row 8191 is (x, t_x, T) = (3, 30, 40)
+  const double nan = std::nan(""), inf = std::numeric_limits<double>::infinity();
+  const std::vector<std::pair<std::vector<double>*, std::vector<double>>> spoilers = {
+      {&x, {nan, inf, -1.0, 2.5}}, {&t_x, {nan, inf, -1.0, 41.0}}, {&T, {nan, inf, 29.0}}};
+  for (const auto& [column, values] : spoilers) {
+    for (double bad : values) {
+      const double kept = (*column)[8191];
+      (*column)[8191] = bad;
+      CAPTURE(bad);
+      CHECK(refused_at(8191));
+      (*column)[8191] = kept;
+    }
+  }
 }

@@ -9,6 +9,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -338,18 +339,56 @@ struct model {
 namespace detail {
 
 /// Evaluate f(m, x, t_x, n) over customers, once per distinct (m, x, t_x, n) per thread:
-/// discrete histories repeat, and each value costs a sum over opportunities.
+/// discrete histories repeat, and each value costs a sum over opportunities. The usual
+/// call (one horizon m for everyone, short histories) looks values up in a dense table
+/// indexed by (n, t_x, x); otherwise in a hash table of the four numbers.
 template <class F>
 void per_distinct_history(const char* name, const params& p, const double* m, const double* x,
                           const double* t_x, const double* n, std::size_t size, double* out,
                           F&& f) {
   check_params(name, p);
   parallel_for(size, [&](std::size_t begin, std::size_t end) {
+    if (begin == end) return;
+    // Validate first, by vectorised reductions over blocks (row by row only in a block
+    // that fails, to name the row); this also finds the largest n, and whether there is a
+    // single horizon, which the dense table needs.
+    double max_n = 0.0;
+    bool one_horizon = true;
+    constexpr std::size_t block = 4096;
+    for (std::size_t b0 = begin; b0 < end; b0 += block) {
+      const auto len = static_cast<Eigen::Index>(std::min(block, end - b0));
+      const Eigen::Map<const Eigen::ArrayXd> ms(m + b0, len), xs(x + b0, len), ts(t_x + b0, len),
+          ns(n + b0, len);
+      const bool valid =
+          std::isfinite((ms + xs + ts + ns).sum()) && ms.min(xs).minCoeff() >= 0.0 &&
+          (ts - xs).minCoeff() >= 0.0 && (ns - ts).minCoeff() >= 0.0 &&
+          ns.maxCoeff() <= max_periods && (xs == 0.0).select(ts, 0.0).maxCoeff() == 0.0 &&
+          ((ms - ms.floor()).abs() + (xs - xs.floor()).abs() + (ts - ts.floor()).abs() +
+           (ns - ns.floor()).abs())
+                  .maxCoeff() == 0.0;
+      if (!valid)
+        for (std::size_t i = b0; i < b0 + static_cast<std::size_t>(len); ++i) {
+          check_history(name, i, x[i], t_x[i], n[i]);
+          check_periods(name, "m_periods_in_future", i, m[i]);
+        }
+      max_n = std::max(max_n, ns.maxCoeff());
+      one_horizon = one_horizon && (ms - m[begin]).abs().maxCoeff() == 0.0;
+    }
+    constexpr double max_dense_n = 63.0;  // a table of at most 64^3 values (2 MiB)
+    if (one_horizon && max_n <= max_dense_n) {
+      const auto side = static_cast<std::size_t>(max_n) + 1;
+      std::vector<double> table(side * side * side, std::numeric_limits<double>::quiet_NaN());
+      for (std::size_t i = begin; i < end; ++i) {
+        const std::size_t k = (static_cast<std::size_t>(n[i]) * side + static_cast<std::size_t>(t_x[i])) * side +
+                              static_cast<std::size_t>(x[i]);
+        if (std::isnan(table[k])) table[k] = f(p, m[i], x[i], t_x[i], n[i]);
+        out[i] = table[k];
+      }
+      return;
+    }
     fastlifetimes::detail::key_table<4> seen(std::min<std::size_t>(end - begin, 4096));
     std::vector<double> values;
     for (std::size_t i = begin; i < end; ++i) {
-      check_history(name, i, x[i], t_x[i], n[i]);
-      check_periods(name, "m_periods_in_future", i, m[i]);
       const double key[4] = {m[i], x[i], t_x[i], n[i]};
       const auto id = static_cast<std::size_t>(seen.find_or_insert(key));
       if (id == values.size()) values.push_back(f(p, m[i], x[i], t_x[i], n[i]));
