@@ -260,3 +260,41 @@ def test_lifetimes_floor_is_not_reproduced():
     np.testing.assert_allclose(alive * shrink, ref["alive"], rtol=1e-8)
     np.testing.assert_allclose(ce * shrink, ref["ce"], rtol=1e-8)
     assert (alive <= 1).all() and alive[0] == pytest.approx(alive[3])  # t_x = n: x does not matter
+
+
+LONG_FIT_SNIPPET = """
+from lifetimes import BetaGeoBetaBinomFitter
+from lifetimes.utils import ConvergenceError
+try:
+    BetaGeoBetaBinomFitter().fit(data["frequency"], data["recency"], data["n_periods"])
+    out["error"] = None
+except ConvergenceError as e:
+    out["error"] = "ConvergenceError: " + str(e)
+"""
+
+
+def test_long_histories_where_lifetimes_does_not_converge():
+    """50 to 200 opportunities per customer: lifetimes' BFGS steps to parameters where
+    its objective is NaN and it raises ConvergenceError (also on 20,000 customers, after
+    70 s). Ours fits them and recovers the simulated parameters."""
+    truth = dict(alpha=1.2, beta=0.75, gamma=0.3, delta=8.0)
+    small = bgbb_customers(200, seed=6, periods=(50, 200), **truth)
+    ref = run_lifetimes(LONG_FIT_SNIPPET, data=small)
+    assert ref["error"] is not None and ref["error"].startswith("ConvergenceError")
+    assert np.isfinite(fit(small).params_).all()
+    large = bgbb_customers(20_000, seed=6, periods=(50, 200), **truth)
+    m = fit(large)
+    np.testing.assert_allclose(m.params_.values, list(truth.values()), rtol=0.1)
+    assert np.isfinite(m.summary.values).all()
+
+
+def test_millions_of_customers_fit_as_their_summary():
+    """The donors repeated 200 times (2.2 million rows) fit exactly as the 22 weighted
+    cells: same parameters, 200 times the log-likelihood."""
+    d = donations_frame()
+    donors = d.loc[d.index.repeat(d["weights"] * 200)]
+    many = BetaGeoBetaBinomFitter().fit(donors["frequency"].to_numpy(), donors["recency"].to_numpy(),
+                                        donors["n_periods"].to_numpy())
+    cells = fit(d)
+    np.testing.assert_allclose(many.params_.values, cells.params_.values, rtol=1e-7)
+    assert many.log_likelihood_ == pytest.approx(200 * cells.log_likelihood_, rel=1e-10)

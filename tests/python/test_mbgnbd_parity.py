@@ -191,3 +191,37 @@ def test_log_likelihood_in_the_papers_units(cdnow):
     assert m.log_likelihood_ == pytest.approx(own, rel=1e-12)
     # BTYDplus' estimates, as lifetimes' own test asserts them (3 decimals)
     np.testing.assert_allclose(m.params_.values, [0.525, 6.183, 0.891, 1.614], atol=1e-3)
+
+
+HIGH_FREQUENCY_SNIPPET = """
+from lifetimes import ModifiedBetaGeoFitter
+m = ModifiedBetaGeoFitter().fit(data["frequency"], data["recency"], data["T"])
+out["params"] = m.params_
+out["nll"] = m._negative_log_likelihood_
+out["p_alive"] = m.conditional_probability_alive(data["frequency"], data["recency"], data["T"])
+out["ce"] = m.conditional_expected_number_of_purchases_up_to_time(10, data["frequency"], data["recency"], data["T"])
+"""
+
+
+def test_frequencies_up_to_a_thousand_match_lifetimes():
+    data = mbgnbd_customers(20_000, seed=5, r=2.0, alpha=0.4, a=0.9, b=20.0)
+    assert data["frequency"].max() > 1000
+    ref = run_lifetimes(HIGH_FREQUENCY_SNIPPET, data=data)
+    m = ModifiedBetaGeoFitter().fit(data["frequency"], data["recency"], data["T"])
+    assert_fit_matches(m, ref["params"], ref["nll"])
+    m.params_ = ref["params"]
+    np.testing.assert_allclose(m.conditional_probability_alive(data["frequency"], data["recency"], data["T"]),
+                               ref["p_alive"], rtol=RTOL_CLOSED_FORM)
+    np.testing.assert_allclose(m.predict(10, data["frequency"], data["recency"], data["T"]), ref["ce"],
+                               rtol=RTOL_CLOSED_FORM)
+
+
+def test_cdnow_scaled_to_millions_of_customers():
+    """CDNOW repeated 1,000 times (2,357,000 customers) fits as CDNOW itself."""
+    data = load_cdnow_summary(index_col=[0])
+    many = {c: np.tile(data[c].to_numpy(), 1000) for c in ("frequency", "recency", "T")}
+    big = ModifiedBetaGeoFitter().fit(many["frequency"], many["recency"], many["T"])
+    small = ModifiedBetaGeoFitter().fit(data["frequency"], data["recency"], data["T"])
+    np.testing.assert_allclose(big.params_.values, small.params_.values, rtol=1e-7)
+    assert big.log_likelihood_ == pytest.approx(1000 * small.log_likelihood_, rel=1e-10)
+    assert np.isfinite(big.summary.values).all()
