@@ -92,6 +92,9 @@ DATA_VERSION = 1  # bump when a generator changes, invalidates the cache
 
 # BG/NBD process for the synthetic customer base (time unit: weeks)
 SYNTH_PARAMS = {"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5}
+# MBG/NBD (weeks) and BG/BB (yearly opportunities) processes of the other synthetic sets
+MBG_SYNTH_PARAMS = {"r": 0.5, "alpha": 6.0, "a": 0.9, "b": 1.6}
+BGBB_SYNTH_PARAMS = {"alpha": 1.2, "beta": 0.75, "gamma": 0.66, "delta": 2.78}
 ACQ_DAYS = 52 * 7        # first purchases uniform over a 52-week window
 END_DAY = 104 * 7        # observation end (day index, inclusive)
 
@@ -161,6 +164,32 @@ def case_table(quick):
             kind="holdout", data=("txlog", s1[0], s1[1], False), target=10,
             title="calibration_and_holdout_data (datetime64)",
             size="%s rows / %s customers" % (h(s1[0]), h(s1[1]))),
+        "fit_mbg_cdnow": dict(
+            kind="fit_mbg", data=("cdnow",), target=100,
+            title="MBG/NBD fit, CDNOW sample", size="2,357 customers"),
+        "fit_mbg_synth": dict(
+            kind="fit_mbg", data=("mbgnbd", n_fit), target=100,
+            title="MBG/NBD fit, synthetic", size="%s customers" % h(n_fit)),
+        "predict_mbg_expected": dict(
+            kind="predict_mbg_expected", data=("mbgnbd", n_pred), target=10,
+            title="MBG/NBD conditional_expected_number_of_purchases_up_to_time(30)",
+            size="%s customers" % h(n_pred)),
+        "predict_mbg_alive": dict(
+            kind="predict_mbg_alive", data=("mbgnbd", n_pred), target=10,
+            title="MBG/NBD conditional_probability_alive", size="%s customers" % h(n_pred)),
+        "fit_bgbb_donations": dict(
+            kind="fit_bgbb", data=("donations",), target=100,
+            title="BG/BB fit, donations (rf-matrix with weights)", size="22 cells / 11,104 donors"),
+        "fit_bgbb_synth": dict(
+            kind="fit_bgbb", data=("bgbb", n_fit), target=100,
+            title="BG/BB fit, synthetic (one row per customer)", size="%s customers" % h(n_fit)),
+        "predict_bgbb_expected": dict(
+            kind="predict_bgbb_expected", data=("bgbb", n_pred), target=10,
+            title="BG/BB conditional_expected_number_of_purchases_up_to_time(5)",
+            size="%s customers" % h(n_pred)),
+        "predict_bgbb_alive": dict(
+            kind="predict_bgbb_alive", data=("bgbb", n_pred), target=10,
+            title="BG/BB conditional_probability_alive(1)", size="%s customers" % h(n_pred)),
     }
 
 
@@ -246,6 +275,74 @@ def simulate_bgnbd(n, seed, r, alpha, a, b, acq_days=ACQ_DAYS, end_day=END_DAY):
             t[idx] = t_new
             idx = idx[rng.random(idx.size) >= p[idx]]       # survives this purchase?
     return (freq.astype(float), (last_day - first) / 7.0, (end_day - first) / 7.0)
+
+
+def simulate_mbgnbd(n, seed, r, alpha, a, b, acq_days=ACQ_DAYS, end_day=END_DAY):
+    """As ``simulate_bgnbd`` for the MBG/NBD process: a customer may also drop out right
+    after the first purchase, before any repeat purchase, with the same probability p."""
+    rng = np.random.default_rng(seed)
+    lam = rng.gamma(r, 1.0 / alpha, n)
+    p = rng.beta(a, b, n)
+    first = rng.integers(0, acq_days, n)
+    t = first.astype(float)
+    last_day = first.copy()
+    freq = np.zeros(n, dtype=np.int64)
+    idx = np.flatnonzero(rng.random(n) >= p)                  # alive after the first purchase
+    with np.errstate(divide="ignore", over="ignore"):
+        while idx.size:
+            t_new = t[idx] + 7.0 * rng.standard_exponential(idx.size) / lam[idx]
+            ok = t_new < end_day + 1
+            idx, t_new = idx[ok], t_new[ok]
+            day = np.floor(t_new).astype(np.int64)
+            new_day = day > last_day[idx]
+            freq[idx[new_day]] += 1
+            last_day[idx] = day
+            t[idx] = t_new
+            idx = idx[rng.random(idx.size) >= p[idx]]
+    return (freq.astype(float), (last_day - first) / 7.0, (end_day - first) / 7.0)
+
+
+def simulate_bgbb(n, seed, alpha, beta, gamma, delta, periods=(4, 12)):
+    """Simulate BG/BB customers in cohorts with 4..12 yearly transaction opportunities:
+    before each opportunity a live customer drops out with probability theta ~
+    Beta(gamma, delta); while alive they transact with probability p ~ Beta(alpha, beta).
+    Returns (frequency, recency, n_periods) as int64, one row per customer."""
+    rng = np.random.default_rng(seed)
+    p = rng.beta(alpha, beta, n)
+    theta = rng.beta(gamma, delta, n)
+    n_periods = rng.integers(periods[0], periods[1] + 1, n)
+    gone = rng.geometric(np.maximum(theta, 1e-300))          # first opportunity not alive
+    freq = np.zeros(n, dtype=np.int64)
+    rec = np.zeros(n, dtype=np.int64)
+    for k in range(1, periods[1] + 1):
+        bought = (k < gone) & (k <= n_periods) & (rng.random(n) < p)
+        freq += bought
+        rec[bought] = k
+    return freq, rec, n_periods
+
+
+def make_mbgnbd(path, n):
+    f, r, T = simulate_mbgnbd(n, SEED, **MBG_SYNTH_PARAMS)
+    _atomic_savez(path, frequency=f, recency=r, T=T)
+    return {"n": n, "params": MBG_SYNTH_PARAMS, "mean_frequency": float(f.mean()),
+            "share_repeat": float((f > 0).mean()), "distinct_T": int(np.unique(T).size)}
+
+
+def make_bgbb(path, n):
+    f, r, periods = simulate_bgbb(n, SEED, **BGBB_SYNTH_PARAMS)
+    _atomic_savez(path, frequency=f, recency=r, n_periods=periods)
+    return {"n": n, "params": BGBB_SYNTH_PARAMS, "mean_frequency": float(f.mean()),
+            "share_repeat": float((f > 0).mean()),
+            "distinct_rows": int(np.unique(np.c_[f, r, periods], axis=0).shape[0])}
+
+
+def make_donations(path):
+    """lifetimes' ``load_donations()``: the FHS (2010) rf-matrix, 22 cells with counts."""
+    src = REPO / "python" / "fastlifetimes" / "datasets" / "donations.csv"
+    a = np.genfromtxt(src, delimiter=",", names=True, dtype=np.int64)
+    _atomic_savez(path, frequency=a["frequency"], recency=a["recency"], n_periods=a["periods"],
+                  weights=a["weights"])
+    return {"source": str(src), "cells": int(a.size), "donors": int(a["weights"].sum())}
 
 
 def make_bgnbd(path, n):
@@ -344,6 +441,14 @@ def data_file(data_dir, spec, ref_python, log):
     elif kind == "clv":
         n = spec[1]
         name, maker = "clv_%d" % n, lambda p: make_clv(p, n)
+    elif kind == "mbgnbd":
+        n = spec[1]
+        name, maker = "mbgnbd_%d" % n, lambda p: make_mbgnbd(p, n)
+    elif kind == "bgbb":
+        n = spec[1]
+        name, maker = "bgbb_%d" % n, lambda p: make_bgbb(p, n)
+    elif kind == "donations":
+        name, maker = "donations", make_donations
     elif kind == "txlog":
         _, rows, cust, strings = spec
         name = "txlog_%d_%d_%s" % (rows, cust, "str" if strings else "dt")
@@ -479,7 +584,7 @@ def compare_outputs(kind, p_ref, p_fast):
     """Max relative difference of fastlifetimes' output vs lifetimes'."""
     try:
         with np.load(p_ref) as zr, np.load(p_fast) as zf:
-            if kind in ("fit", "gg_fit"):
+            if kind.startswith("fit") or kind == "gg_fit":
                 a, b = zr["params"], zf["params"]
                 return {"max_rel_diff": float(np.max(np.abs(a - b) / np.abs(a)))}
             if kind == "summary":

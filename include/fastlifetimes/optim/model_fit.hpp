@@ -2,7 +2,7 @@
 /// Fit any model described by a traits struct (see bgnbd::model) with lifetimes'
 /// conventions, kept here in one place. A model whose traits declare
 /// `static constexpr bool rescale_time = false` (discrete time, e.g. BG/BB) is fitted on
-/// its data as given; the others:
+/// its data as given (and may declare `check_rows` for its own validity rules); the others:
 /// - time is rescaled so that max T = 1 while fitting; parameters measured in time units
 ///   are scaled back afterwards;
 /// - the objective is the weighted *mean* negative log-likelihood plus
@@ -51,12 +51,20 @@ template <class Model>
 struct rescales_time<Model, std::void_t<decltype(Model::rescale_time)>>
     : std::bool_constant<Model::rescale_time> {};
 
+/// Models whose histories obey more than `check::rfm_row` (BG/BB: whole numbers, x <= t_x)
+/// declare `static void check_rows(x, t_x, T, n)`, which throws std::domain_error.
+template <class Model, class = void>
+struct has_row_check : std::false_type {};
+template <class Model>
+struct has_row_check<Model, std::void_t<decltype(&Model::check_rows)>> : std::true_type {};
+
 template <class Model>
 compressed_rfm compress_for_fit(const double* frequency, const double* recency, const double* T,
                                 const double* weight, std::size_t n, double penalizer) {
   if (n == 0) throw std::domain_error("fit: no customers to fit");
   if (!(std::isfinite(penalizer) && penalizer >= 0.0))
     throw std::domain_error("fit: penalizer_coef must be non-negative and finite");
+  if constexpr (has_row_check<Model>::value) Model::check_rows(frequency, recency, T, n);
   double max_T = 0.0;
   for (std::size_t i = 0; i < n; ++i) max_T = std::max(max_T, T[i]);
   if (!(max_T > 0.0 && std::isfinite(max_T)))
