@@ -46,14 +46,14 @@ TEST_CASE("bgbb: the fit on the donations reproduces FHS (2010): 1.204, 0.750, 0
   REQUIRE(fit.converged);
   //                      alpha  beta   gamma  delta
   const double paper[] = {1.204, 0.750, 0.657, 2.783};
-  for (int k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(paper[k]).epsilon(1e-3));
+  for (std::size_t k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(paper[k]).epsilon(1e-3));
   const double mle[] = {donations_mle.alpha, donations_mle.beta, donations_mle.gamma, donations_mle.delta};
-  for (int k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(mle[k]).epsilon(1e-5));
+  for (std::size_t k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(mle[k]).epsilon(1e-5));
   CHECK(fit.log_likelihood == doctest::Approx(-33225.581274).epsilon(1e-10));
   // BTYD's optimiser stops about 2e-4 (relative) away; the LL is flat there: -33225.58
   const double btyd[] = {btyd_walkthrough.alpha, btyd_walkthrough.beta, btyd_walkthrough.gamma,
                          btyd_walkthrough.delta};
-  for (int k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(btyd[k]).epsilon(2e-4));
+  for (std::size_t k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(btyd[k]).epsilon(2e-4));
   CHECK(fit.total_weight == 11104.0);
   CHECK(fit.time_scale == 1.0);  // opportunities are counts: never rescaled
   CHECK(fit.variance(2, 3) == doctest::Approx(fit.variance(3, 2)));
@@ -228,7 +228,7 @@ TEST_CASE("bgbb: analytic gradient equals central differences") {
                               std::array<double, 4>{2.0, -3.0, 1.5, -1.0}}) {
       double grad[4];
       bgbb::objective(theta.data(), data, penalizer, grad);
-      for (int k = 0; k < 4; ++k) {
+      for (std::size_t k = 0; k < 4; ++k) {
         auto plus = theta, minus = theta;
         const double h = 1e-6;
         plus[k] += h;

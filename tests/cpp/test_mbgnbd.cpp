@@ -33,9 +33,9 @@ TEST_CASE("mbgnbd: the fit on CDNOW reproduces BTYDplus' estimates (0.525, 6.183
   REQUIRE(fit.converged);
   //                         r      alpha   a      b
   const double btydplus[] = {0.525, 6.183, 0.891, 1.614};
-  for (int k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(btydplus[k]).epsilon(1e-3));
+  for (std::size_t k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(btydplus[k]).epsilon(1e-3));
   const double mle[] = {cdnow_mle.r, cdnow_mle.alpha, cdnow_mle.a, cdnow_mle.b};
-  for (int k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(mle[k]).epsilon(1e-5));
+  for (std::size_t k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(mle[k]).epsilon(1e-5));
   CHECK(fit.log_likelihood == doctest::Approx(-9582.135716).epsilon(1e-9));
   // MBG/NBD fits CDNOW a little better than BG/NBD (-9582.429)
   CHECK(fit.log_likelihood > -9582.429);
@@ -122,7 +122,7 @@ TEST_CASE("mbgnbd: analytic gradient equals central differences") {
                               std::array<double, 4>{2.0, -3.0, 1.5, -1.0}}) {
       double grad[4];
       mbgnbd::objective(theta.data(), data, penalizer, grad);
-      for (int k = 0; k < 4; ++k) {
+      for (std::size_t k = 0; k < 4; ++k) {
         auto plus = theta, minus = theta;
         const double h = 1e-6;
         plus[k] += h;
