@@ -221,6 +221,21 @@ TEST_CASE("gamma_gamma: frequency 0, non-positive spend and bad weights are refu
   double out[2];
   CHECK_THROWS_AS(gamma_gamma::conditional_expected_average_profit(paper, x_ok, m_neg, 2, out),
                   std::domain_error);
+  // rows checked in blocks: the message still names the row, deep in a large input
+  std::vector<double> x(10'000, 2.0), m(10'000, 5.0), w(10'000, 1.0), big(10'000);
+  m[7'001] = std::nan("");
+  CHECK_THROWS_WITH_AS(gamma_gamma::prepare(x.data(), m.data(), nullptr, x.size()),
+                       doctest::Contains("row 7001"), std::domain_error);
+  CHECK_THROWS_WITH_AS(gamma_gamma::conditional_expected_average_profit(paper, x.data(), m.data(), x.size(), big.data()),
+                       doctest::Contains("row 7001"), std::domain_error);
+  m[7'001] = 5.0;
+  x[9'999] = 2.5;
+  CHECK_THROWS_WITH_AS(gamma_gamma::conditional_expected_average_profit(paper, x.data(), m.data(), x.size(), big.data()),
+                       doctest::Contains("row 9999"), std::domain_error);
+  x[9'999] = 2.0;
+  w[4'100] = -1.0;
+  CHECK_THROWS_WITH_AS(gamma_gamma::prepare(x.data(), m.data(), w.data(), x.size()),
+                       doctest::Contains("row 4100"), std::domain_error);
   CHECK_THROWS_AS(gamma_gamma::conditional_expected_average_profit({-1, 2, 3}, x_ok, m_ok, 2, out),
                   std::domain_error);
 }

@@ -87,8 +87,10 @@ inline void conditional_expected_average_profit(const params& p, const double* x
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto k = static_cast<Eigen::Index>(std::min(block, end - b0));
       const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, k), ms(m + b0, k);
-      // x - floor(x) is 0 for whole x and NaN for NaN or inf; m * 0 is NaN for NaN or inf
-      const bool valid = ((xs - xs.floor()) + ms * 0.0).sum() == 0.0 && xs.min(ms).minCoeff() >= 0.0;
+      // one sum of non-negative terms, 0 only when the block is valid: x - floor(x) is 0 for
+      // whole x and NaN for NaN or inf, m * 0 is NaN for NaN or inf, and -min(x, m, 0) is
+      // positive for a negative x or m
+      const bool valid = ((xs - xs.floor()) + ms * 0.0 - xs.min(ms).min(0.0)).sum() == 0.0;
       if (!valid)
         for (Eigen::Index i = 0; i < k; ++i) {
           const auto u = b0 + static_cast<std::size_t>(i);
@@ -141,36 +143,61 @@ inline spend_data prepare(const double* x, const double* m, const double* weight
   // sums for the correlation, around a shift (the first row) for numerical stability
   const double x0 = x[0], m0 = m[0];
   double sx = 0, sm = 0, sxx = 0, smm = 0, sxm = 0, total = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    check_spend_row(name, i, x[i], m[i]);
-    const double wi = weight ? weight[i] : 1.0;
-    if (!(std::isfinite(wi) && wi >= 0.0))
-      throw std::domain_error("gamma_gamma: weights must be non-negative and finite (row " +
-                              std::to_string(i) + ")");
-    std::int32_t id;
-    if (x[i] <= static_cast<double>(small)) {
-      auto& slot = small_id[static_cast<std::size_t>(x[i])];
-      if (slot < 0) {
-        slot = static_cast<std::int32_t>(values.size());
-        values.push_back(x[i]);
-      }
-      id = slot;
-    } else {
-      const auto k = static_cast<std::size_t>(large.find_or_insert(&x[i]));
-      if (k == large_id.size()) {
-        large_id.push_back(static_cast<std::int32_t>(values.size()));
-        values.push_back(x[i]);
-      }
-      id = large_id[k];
+  // In blocks: vectorised reductions check a block and sum it (a NaN or inf anywhere makes
+  // a sum non-finite); only a block that fails is checked row by row, to name the row.
+  constexpr std::size_t block = 4096;
+  for (std::size_t b0 = 0; b0 < n; b0 += block) {
+    const auto k = static_cast<Eigen::Index>(std::min(block, n - b0));
+    const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, k), ms(m + b0, k);
+    bool valid = ((xs - xs.floor()) + ms * 0.0).sum() == 0.0 && xs.minCoeff() >= 1.0 &&
+                 ms.minCoeff() > 0.0;
+    if (weight) {
+      const Eigen::Map<const Eigen::ArrayXd> ws(weight + b0, k);
+      valid = valid && std::isfinite(ws.sum()) && ws.minCoeff() >= 0.0;
     }
-    group_of[i] = id;
-    total += wi;
-    const double dx = x[i] - x0, dm = m[i] - m0;
-    sx += wi * dx;
-    sm += wi * dm;
-    sxx += wi * dx * dx;
-    smm += wi * dm * dm;
-    sxm += wi * dx * dm;
+    if (!valid)
+      for (std::size_t i = b0; i < b0 + static_cast<std::size_t>(k); ++i) {
+        check_spend_row(name, i, x[i], m[i]);
+        if (weight && !(std::isfinite(weight[i]) && weight[i] >= 0.0))
+          throw std::domain_error("gamma_gamma: weights must be non-negative and finite (row " +
+                                  std::to_string(i) + ")");
+      }
+    const Eigen::ArrayXd dx = xs - x0, dm = ms - m0;
+    if (weight) {
+      const Eigen::Map<const Eigen::ArrayXd> ws(weight + b0, k);
+      total += ws.sum();
+      sx += (ws * dx).sum();
+      sm += (ws * dm).sum();
+      sxx += (ws * dx * dx).sum();
+      smm += (ws * dm * dm).sum();
+      sxm += (ws * dx * dm).sum();
+    } else {
+      total += static_cast<double>(k);
+      sx += dx.sum();
+      sm += dm.sum();
+      sxx += dx.square().sum();
+      smm += dm.square().sum();
+      sxm += (dx * dm).sum();
+    }
+    for (std::size_t i = b0; i < b0 + static_cast<std::size_t>(k); ++i) {
+      std::int32_t id;
+      if (x[i] <= static_cast<double>(small)) {
+        auto& slot = small_id[static_cast<std::size_t>(x[i])];
+        if (slot < 0) {
+          slot = static_cast<std::int32_t>(values.size());
+          values.push_back(x[i]);
+        }
+        id = slot;
+      } else {
+        const auto h = static_cast<std::size_t>(large.find_or_insert(&x[i]));
+        if (h == large_id.size()) {
+          large_id.push_back(static_cast<std::int32_t>(values.size()));
+          values.push_back(x[i]);
+        }
+        id = large_id[h];
+      }
+      group_of[i] = id;
+    }
   }
   if (!(total > 0.0)) throw std::domain_error("gamma_gamma: the weights sum to zero");
 
