@@ -60,6 +60,16 @@ def with_row(column, label, value):
     return frame
 
 
+def loaded_without_data(model):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "gg.json"
+        model.save_model(path, save_data=False)
+        return GammaGammaFitter().load_model(path)
+
+
 def case(name, call, *expected):
     return pytest.param(call, expected, id=name)
 
@@ -109,6 +119,8 @@ CASES = [
          "mismatched lengths", "frequency: (3,)", "monetary_value: (2,)"),
     case("profit/strings", lambda m: m[0].conditional_expected_average_profit("2", 3.0), "frequency", "strings"),
     case("profit/empty", lambda m: m[0].conditional_expected_average_profit([], []), "frequency", "empty"),
+    case("profit/defaults-without-data", lambda m: loaded_without_data(m[0]).conditional_expected_average_profit(),
+         "frequency, monetary_value", "required", "save_data=False"),
 
     # ---------------------------------------------------------------- customer_lifetime_value
     case("clv/unfitted-spend-model", lambda m: GammaGammaFitter().customer_lifetime_value(

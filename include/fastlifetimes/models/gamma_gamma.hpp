@@ -87,8 +87,10 @@ inline void conditional_expected_average_profit(const params& p, const double* x
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto k = static_cast<Eigen::Index>(std::min(block, end - b0));
       const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, k), ms(m + b0, k);
-      // x - floor(x) is 0 for whole x and NaN for NaN or inf; m * 0 is NaN for NaN or inf
-      const bool valid = ((xs - xs.floor()) + ms * 0.0).sum() == 0.0 && xs.min(ms).minCoeff() >= 0.0;
+      // one sum of non-negative terms, 0 only when the block is valid: x - floor(x) is 0 for
+      // whole x and NaN for NaN or inf, m * 0 is NaN for NaN or inf, and -min(x, m, 0) is
+      // positive for a negative x or m
+      const bool valid = ((xs - xs.floor()) + ms * 0.0 - xs.min(ms).min(0.0)).sum() == 0.0;
       if (!valid)
         for (Eigen::Index i = 0; i < k; ++i) {
           const auto u = b0 + static_cast<std::size_t>(i);
@@ -107,17 +109,19 @@ inline void conditional_expected_average_profit(const params& p, const double* x
 }
 
 /// Rows (x, m, weight) prepared for repeated likelihood evaluations: what does not depend
-/// on the parameters is computed once. The terms in x alone are needed once per distinct
-/// x (few of them), the rest once per row.
+/// on the parameters is computed once. Rows are grouped by frequency (few distinct values):
+/// within a group x is a constant, so a row only needs x m and its logarithm (and its
+/// weight, if any), and the terms in x alone are evaluated once per group. Fitting a
+/// million customers is bound by memory traffic over the rows: two arrays instead of five
+/// halve the time of an evaluation.
 struct spend_data {
-  Eigen::ArrayXd xm;      ///< x m
-  Eigen::ArrayXd log_xm;  ///< log(x m)
-  Eigen::ArrayXd w;       ///< weight
-  Eigen::ArrayXd wx;      ///< weight x
-  Eigen::ArrayXd wxm;     ///< weight x m
-  Eigen::ArrayXd x_values, x_weight;  ///< distinct x and the total weight of each
+  Eigen::ArrayXd xm;      ///< x m, rows in groups of equal x
+  Eigen::ArrayXd log_xm;  ///< log(x m), same order
+  Eigen::ArrayXd w;       ///< weights in the same order; empty when every row counts once
+  std::vector<Eigen::Index> group_start;  ///< group j is rows [group_start[j], group_start[j+1])
+  Eigen::ArrayXd x_values, x_weight;      ///< each group's x and its total weight
   double total_weight = 0.0;
-  double sum_w_log_m = 0.0;
+  double sum_w_log_m = 0.0;  ///< sum w log m
   /// Weighted Pearson correlation of x and m: the model assumes they are independent.
   double correlation = 0.0;
   Eigen::Index size() const { return xm.size(); }
@@ -128,65 +132,107 @@ struct spend_data {
 inline spend_data prepare(const double* x, const double* m, const double* weight, std::size_t n) {
   const char* name = "gamma_gamma::prepare";
   if (n == 0) throw std::domain_error("gamma_gamma: no customers to fit");
-  spend_data d;
-  const auto rows = static_cast<Eigen::Index>(n);
-  d.xm.resize(rows);
-  d.w.resize(rows);
-  d.wx.resize(rows);
-  d.wxm.resize(rows);
-  // Frequencies are small whole numbers: their total weights go into a table indexed by
-  // x, a hash table serves the rare large ones.
-  constexpr double small = 4096.0;
-  std::vector<double> weight_by_x(static_cast<std::size_t>(small) + 1, 0.0);
+  // Frequencies are small whole numbers: a table indexed by x numbers the groups, a hash
+  // table the rare large ones.
+  constexpr std::size_t small = 4096;
+  std::vector<std::int32_t> small_id(small + 1, -1);
   fastlifetimes::detail::key_table<1> large(16);
-  std::vector<double> large_weight;
+  std::vector<double> values;  // group j's x, in order of first appearance
+  std::vector<std::int32_t> large_id;
+  std::vector<std::int32_t> group_of(n);
   // sums for the correlation, around a shift (the first row) for numerical stability
   const double x0 = x[0], m0 = m[0];
-  double sx = 0, sm = 0, sxx = 0, smm = 0, sxm = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    check_spend_row(name, i, x[i], m[i]);
-    const double wi = weight ? weight[i] : 1.0;
-    if (!(std::isfinite(wi) && wi >= 0.0))
-      throw std::domain_error("gamma_gamma: weights must be non-negative and finite (row " +
-                              std::to_string(i) + ")");
-    const auto j = static_cast<Eigen::Index>(i);
-    d.xm[j] = x[i] * m[i];
-    d.w[j] = wi;
-    d.wx[j] = wi * x[i];
-    d.wxm[j] = wi * d.xm[j];
-    d.total_weight += wi;
-    if (x[i] <= small) {
-      weight_by_x[static_cast<std::size_t>(x[i])] += wi;
+  double sx = 0, sm = 0, sxx = 0, smm = 0, sxm = 0, total = 0;
+  // In blocks: vectorised reductions check a block and sum it (a NaN or inf anywhere makes
+  // a sum non-finite); only a block that fails is checked row by row, to name the row.
+  constexpr std::size_t block = 4096;
+  for (std::size_t b0 = 0; b0 < n; b0 += block) {
+    const auto k = static_cast<Eigen::Index>(std::min(block, n - b0));
+    const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, k), ms(m + b0, k);
+    bool valid = ((xs - xs.floor()) + ms * 0.0).sum() == 0.0 && xs.minCoeff() >= 1.0 &&
+                 ms.minCoeff() > 0.0;
+    if (weight) {
+      const Eigen::Map<const Eigen::ArrayXd> ws(weight + b0, k);
+      valid = valid && std::isfinite(ws.sum()) && ws.minCoeff() >= 0.0;
+    }
+    if (!valid)
+      for (std::size_t i = b0; i < b0 + static_cast<std::size_t>(k); ++i) {
+        check_spend_row(name, i, x[i], m[i]);
+        if (weight && !(std::isfinite(weight[i]) && weight[i] >= 0.0))
+          throw std::domain_error("gamma_gamma: weights must be non-negative and finite (row " +
+                                  std::to_string(i) + ")");
+      }
+    const Eigen::ArrayXd dx = xs - x0, dm = ms - m0;
+    if (weight) {
+      const Eigen::Map<const Eigen::ArrayXd> ws(weight + b0, k);
+      total += ws.sum();
+      sx += (ws * dx).sum();
+      sm += (ws * dm).sum();
+      sxx += (ws * dx * dx).sum();
+      smm += (ws * dm * dm).sum();
+      sxm += (ws * dx * dm).sum();
     } else {
-      const auto id = static_cast<std::size_t>(large.find_or_insert(&x[i]));
-      if (id == large_weight.size()) large_weight.push_back(0.0);
-      large_weight[id] += wi;
+      total += static_cast<double>(k);
+      sx += dx.sum();
+      sm += dm.sum();
+      sxx += dx.square().sum();
+      smm += dm.square().sum();
+      sxm += (dx * dm).sum();
     }
-    const double dx = x[i] - x0, dm = m[i] - m0;
-    sx += wi * dx;
-    sm += wi * dm;
-    sxx += wi * dx * dx;
-    smm += wi * dm * dm;
-    sxm += wi * dx * dm;
-  }
-  if (!(d.total_weight > 0.0)) throw std::domain_error("gamma_gamma: the weights sum to zero");
-  d.log_xm = d.xm.log();
-  std::vector<double> values, weights;
-  for (std::size_t k = 1; k < weight_by_x.size(); ++k)
-    if (weight_by_x[k] > 0.0) {
-      values.push_back(static_cast<double>(k));
-      weights.push_back(weight_by_x[k]);
+    for (std::size_t i = b0; i < b0 + static_cast<std::size_t>(k); ++i) {
+      std::int32_t id;
+      if (x[i] <= static_cast<double>(small)) {
+        auto& slot = small_id[static_cast<std::size_t>(x[i])];
+        if (slot < 0) {
+          slot = static_cast<std::int32_t>(values.size());
+          values.push_back(x[i]);
+        }
+        id = slot;
+      } else {
+        const auto h = static_cast<std::size_t>(large.find_or_insert(&x[i]));
+        if (h == large_id.size()) {
+          large_id.push_back(static_cast<std::int32_t>(values.size()));
+          values.push_back(x[i]);
+        }
+        id = large_id[h];
+      }
+      group_of[i] = id;
     }
-  for (std::size_t k = 0; k < large.size(); ++k) {
-    values.push_back(large.key(k, 0));
-    weights.push_back(large_weight[k]);
   }
-  d.x_values = Eigen::Map<const Eigen::ArrayXd>(values.data(), static_cast<Eigen::Index>(values.size()));
-  d.x_weight = Eigen::Map<const Eigen::ArrayXd>(weights.data(), static_cast<Eigen::Index>(weights.size()));
+  if (!(total > 0.0)) throw std::domain_error("gamma_gamma: the weights sum to zero");
+
+  // counting sort of the rows by group, groups in ascending x
+  const std::size_t groups = values.size();
+  std::vector<std::size_t> order(groups);
+  for (std::size_t j = 0; j < groups; ++j) order[j] = j;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
+  std::vector<std::size_t> rank(groups), start(groups + 1, 0);
+  for (std::size_t r = 0; r < groups; ++r) rank[order[r]] = r;
+  for (std::size_t i = 0; i < n; ++i) ++start[rank[static_cast<std::size_t>(group_of[i])] + 1];
+  for (std::size_t r = 0; r < groups; ++r) start[r + 1] += start[r];
+
+  spend_data d;
+  d.total_weight = total;
+  d.xm.resize(static_cast<Eigen::Index>(n));
+  if (weight) d.w.resize(static_cast<Eigen::Index>(n));
+  d.x_values.resize(static_cast<Eigen::Index>(groups));
+  d.x_weight.setZero(static_cast<Eigen::Index>(groups));
+  d.group_start.resize(groups + 1);
+  for (std::size_t r = 0; r <= groups; ++r) d.group_start[r] = static_cast<Eigen::Index>(start[r]);
+  for (std::size_t r = 0; r < groups; ++r) d.x_values[static_cast<Eigen::Index>(r)] = values[order[r]];
+  std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t r = rank[static_cast<std::size_t>(group_of[i])];
+    const auto to = static_cast<Eigen::Index>(fill[r]++);
+    d.xm[to] = x[i] * m[i];
+    if (weight) d.w[to] = weight[i];
+    d.x_weight[static_cast<Eigen::Index>(r)] += weight ? weight[i] : 1.0;
+  }
   // sum w log m = sum w log(xm) - sum_j W_j log x_j
-  d.sum_w_log_m = (d.w * d.log_xm).sum() - (d.x_weight * d.x_values.log()).sum();
-  const double W = d.total_weight;
-  const double vx = sxx - sx * sx / W, vm = smm - sm * sm / W, cxm = sxm - sx * sm / W;
+  d.log_xm = d.xm.log();
+  d.sum_w_log_m = (weight ? (d.w * d.log_xm).sum() : d.log_xm.sum()) -
+                  (d.x_weight * d.x_values.log()).sum();
+  const double vx = sxx - sx * sx / total, vm = smm - sm * sm / total, cxm = sxm - sx * sm / total;
   d.correlation = vx > 0.0 && vm > 0.0 ? cxm / std::sqrt(vx * vm) : 0.0;
   return d;
 }
@@ -195,51 +241,56 @@ inline spend_data prepare(const double* x, const double* m, const double* weight
 /// plus penalizer * (p^2 + q^2 + v^2). Fills `grad` (d/d log_params) when it is not null.
 /// Returns +inf where the likelihood cannot be evaluated.
 ///
-/// The log-likelihood summed over rows is
-///   -sum_j W_j lbeta(p x_j, q) - sum w log m - p sum w x log((xm+v)/(xm))
-///   - q sum w log((xm+v)/v),
-/// with W_j the weight of the rows with frequency x_j. Only log(xm + v) and 1/(xm + v)
-/// are needed per row; the gamma functions once per distinct x.
+/// Over groups j of equal x, the log-likelihood summed over rows is
+///   -sum_j W_j lbeta(p x_j, q) - sum w log m - p sum_j x_j A_j - q sum_j B_j,
+///   A_j = sum w log((xm+v)/(xm)),  B_j = sum w log((xm+v)/v)  (rows of group j),
+/// and its derivative in v is -p sum_j x_j R_j + q/v sum_j Q_j with R_j = sum w/(xm+v),
+/// Q_j = sum w xm/(xm+v). Per row only log(xm + v) and 1/(xm + v) are computed; each row's
+/// logarithms are subtracted before summing, which keeps the small differences exact
+/// where xm and v are far apart (summing the logarithms first would cancel most digits).
 inline double objective(const double* log_params, const spend_data& d, double penalizer,
                         double* grad) {
   const double p = std::exp(log_params[0]), q = std::exp(log_params[1]);
   const double v = std::exp(log_params[2]);
   const double log_v = std::log(v);
-
-  double ll = -d.sum_w_log_m, g_p = 0.0, g_q = 0.0;
-  const double dg_q = grad ? math::digamma(q) : 0.0;
-  for (Eigen::Index j = 0; j < d.x_values.size(); ++j) {
-    const double px = p * d.x_values[j], Wj = d.x_weight[j];
-    ll -= Wj * math::lbeta(px, q);
-    if (grad) {
-      const double dg_pxq = math::digamma(px + q);
-      g_p += Wj * d.x_values[j] * (dg_pxq - math::digamma(px));
-      g_q += Wj * (dg_pxq - dg_q);
-    }
-  }
-
-  // Sums over rows [begin, end): sum w x log((xm+v)/xm), sum w log((xm+v)/v),
-  // sum w x/(xm+v), sum w xm/(xm+v). Blocks keep the temporaries in cache.
-  auto accumulate = [&](Eigen::Index begin, Eigen::Index end, std::array<double, 4>& sums) {
+  const auto groups = static_cast<std::size_t>(d.x_values.size());
+  using sums = std::vector<std::array<double, 4>>;  // A_j, B_j, R_j, Q_j
+  auto accumulate = [&](Eigen::Index begin, Eigen::Index end, sums& out) {
     constexpr Eigen::Index block = 4096;
     Eigen::ArrayXd shifted(block), log_shifted(block), inverse(block);
-    sums = {0.0, 0.0, 0.0, 0.0};
-    for (Eigen::Index b = begin; b < end; b += block) {
-      const Eigen::Index k = std::min(block, end - b);
+    auto j = static_cast<std::size_t>(
+        std::upper_bound(d.group_start.begin(), d.group_start.end(), begin) - d.group_start.begin() - 1);
+    for (Eigen::Index b = begin; b < end;) {
+      while (d.group_start[j + 1] <= b) ++j;
+      const Eigen::Index k = std::min({block, end - b, d.group_start[j + 1] - b});
       shifted.head(k) = d.xm.segment(b, k) + v;
       log_shifted.head(k) = shifted.head(k).log();
-      sums[0] += (d.wx.segment(b, k) * (log_shifted.head(k) - d.log_xm.segment(b, k))).sum();
-      sums[1] += (d.w.segment(b, k) * (log_shifted.head(k) - log_v)).sum();
-      if (grad) {
-        inverse.head(k) = shifted.head(k).inverse();
-        sums[2] += (d.wx.segment(b, k) * inverse.head(k)).sum();
-        sums[3] += (d.wxm.segment(b, k) * inverse.head(k)).sum();
+      auto& o = out[j];
+      if (d.w.size()) {
+        const auto wk = d.w.segment(b, k);
+        o[0] += (wk * (log_shifted.head(k) - d.log_xm.segment(b, k))).sum();
+        o[1] += (wk * (log_shifted.head(k) - log_v)).sum();
+        if (grad) {
+          inverse.head(k) = wk / shifted.head(k);
+          o[2] += inverse.head(k).sum();
+          o[3] += (inverse.head(k) * d.xm.segment(b, k)).sum();
+        }
+      } else {
+        o[0] += (log_shifted.head(k) - d.log_xm.segment(b, k)).sum();
+        o[1] += (log_shifted.head(k) - log_v).sum();
+        if (grad) {
+          inverse.head(k) = shifted.head(k).inverse();
+          o[2] += inverse.head(k).sum();
+          o[3] += (inverse.head(k) * d.xm.segment(b, k)).sum();
+        }
       }
+      b += k;
     }
   };
-  // Two halves, always, so that the sums do not depend on the machine's core count.
+  // Two halves of the rows, always, so that the sums do not depend on the core count; on a
+  // second thread when there are enough rows to pay for starting it.
   const Eigen::Index n = d.size(), half = n / 2;
-  std::array<double, 4> lower{}, upper{};
+  sums lower(groups, {0.0, 0.0, 0.0, 0.0}), upper(groups, {0.0, 0.0, 0.0, 0.0});
   if (n >= 100'000) {
     std::thread worker([&] { accumulate(half, n, upper); });
     accumulate(0, half, lower);
@@ -248,15 +299,31 @@ inline double objective(const double* log_params, const spend_data& d, double pe
     accumulate(0, half, lower);
     accumulate(half, n, upper);
   }
-  const double s_x_log = lower[0] + upper[0], s_log = lower[1] + upper[1];
-  ll -= p * s_x_log + q * s_log;
+
   const double W = d.total_weight;
+  double ll = -d.sum_w_log_m, sum_xA = 0.0, sum_B = 0.0, sum_xR = 0.0, sum_Q = 0.0;
+  double g_p = 0.0, g_q = 0.0;
+  const double dg_q = grad ? math::digamma(q) : 0.0;
+  for (std::size_t r = 0; r < groups; ++r) {
+    const auto j = static_cast<Eigen::Index>(r);
+    const double xj = d.x_values[j], Wj = d.x_weight[j], px = p * xj;
+    ll -= Wj * math::lbeta(px, q);
+    sum_xA += xj * (lower[r][0] + upper[r][0]);
+    sum_B += lower[r][1] + upper[r][1];
+    sum_xR += xj * (lower[r][2] + upper[r][2]);
+    sum_Q += lower[r][3] + upper[r][3];
+    if (grad) {
+      const double dg_pxq = math::digamma(px + q);
+      g_p += Wj * xj * (dg_pxq - math::digamma(px));
+      g_q += Wj * (dg_pxq - dg_q);
+    }
+  }
+  ll -= p * sum_xA + q * sum_B;
   const double value = -ll / W + penalizer * (p * p + q * q + v * v);
   if (grad) {
-    g_p -= s_x_log;
-    g_q -= s_log;
-    // d/dv of -p log(xm+v) - q log((xm+v)/v) is -p/(xm+v) + q xm / (v (xm+v))
-    const double g_v = -p * (lower[2] + upper[2]) + q / v * (lower[3] + upper[3]);
+    g_p -= sum_xA;
+    g_q -= sum_B;
+    const double g_v = -p * sum_xR + q / v * sum_Q;
     grad[0] = -g_p * p / W + 2.0 * penalizer * p * p;
     grad[1] = -g_q * q / W + 2.0 * penalizer * q * q;
     grad[2] = -g_v * v / W + 2.0 * penalizer * v * v;

@@ -12,6 +12,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fastlifetimes/models/gamma_gamma.hpp"
 #include "fastlifetimes/optim/fit.hpp"
@@ -25,6 +26,31 @@ inline optim::objective_function objective_of(const spend_data& data, double pen
   return [&data, penalizer](const double* x, double* grad) {
     return objective(x, data, penalizer, grad);
   };
+}
+
+/// A starting point near the optimum for large data: the fit on an evenly spaced subsample
+/// of about 20,000 rows, from `x0`. Each evaluation on the full data costs a logarithm per
+/// row; from here the full fit needs a third as many. The optimum is the full data's all
+/// the same (the same convergence test); when the subsample fit fails, `x0` is returned.
+inline Eigen::VectorXd warm_start(const double* x, const double* m, const double* weight,
+                                  std::size_t n, double penalizer, const Eigen::VectorXd& x0,
+                                  const optim::fit_options& options) {
+  constexpr std::size_t target = 20'000;
+  if (n < 5 * target) return x0;
+  const std::size_t step = n / target;
+  std::vector<double> xs, ms, ws;
+  for (std::size_t i = 0; i < n; i += step) {
+    xs.push_back(x[i]);
+    ms.push_back(m[i]);
+    if (weight) ws.push_back(weight[i]);
+  }
+  try {
+    const spend_data sample = prepare(xs.data(), ms.data(), weight ? ws.data() : nullptr, xs.size());
+    const optim::fit_result r = optim::minimize(objective_of(sample, penalizer), x0, options);
+    return r.converged ? r.x : x0;
+  } catch (const std::domain_error&) {
+    return x0;  // e.g. the sampled weights sum to zero
+  }
 }
 
 inline void check_penalizer(double penalizer) {
@@ -72,6 +98,7 @@ inline model_fit<n_params> fit(const double* x, const double* m, const double* w
     options.lower_bounds = {-inf, 0.0, -inf};
     options.upper_bounds = {inf, inf, inf};
   }
+  if (!initial_log_params) x0 = detail::warm_start(x, m, weight, n, penalizer, x0, options);
   const optim::fit_result r = optim::minimize(detail::objective_of(data, penalizer), x0, options);
 
   model_fit<n_params> out;

@@ -82,7 +82,11 @@ class GammaGammaFitter(BaseFitter):
         GammaGammaFitter, fitted.
         """
         row_index = index_of(frequency, monetary_value)
-        x, m = _check_spend(frequency, monetary_value, row_index)
+        # the C++ pass checks every row; the row-naming checks run only when it refuses
+        x = as_float_array("frequency", frequency, check_finite=False)
+        m = as_float_array("monetary_value", monetary_value, check_finite=False)
+        if x.size != m.size:
+            raise ValueError(f"frequency and monetary_value must have the same length, got {x.size} and {m.size}")
         w = None if weights is None else check_weights(weights, x.size, row_index)
         if index is not None and len(index) != x.size:
             raise ValueError(f"index: expected {x.size} labels (one per row), got {len(index)}")
@@ -102,8 +106,12 @@ class GammaGammaFitter(BaseFitter):
                 raise ValueError("initial_params: expected 3 finite log-parameters (p, q, v), "
                                  f"got {initial_params!r}")
         max_evaluations = int(kwargs.get("maxiter", kwargs.get("max_evaluations", 20000)))
-        result = _core.gamma_gamma_fit(x, m, w, float(penalizer), init, float(tol),
-                                       max_evaluations, bool(q_constraint), False)
+        try:
+            result = _core.gamma_gamma_fit(x, m, w, float(penalizer), init, float(tol),
+                                           max_evaluations, bool(q_constraint), False)
+        except ValueError:
+            _check_spend(frequency, monetary_value, row_index)
+            raise
         _warn_if_correlated(result["correlation"])
         if verbose:
             print(f"GammaGammaFitter: {result['method']}, {result['evaluations']} evaluations, "
@@ -128,10 +136,15 @@ class GammaGammaFitter(BaseFitter):
         float for scalars, an ndarray otherwise.
         """
         params = self._params_array()
-        if monetary_value is None:
-            monetary_value = self.data["monetary_value"]
-        if frequency is None:
-            frequency = self.data["frequency"]
+        if frequency is None or monetary_value is None:
+            data = getattr(self, "data", None)
+            if data is None:
+                raise ValueError("frequency, monetary_value: required, as this model holds no fitted data "
+                                 "(it was loaded from a file saved with save_data=False)")
+            if monetary_value is None:
+                monetary_value = data["monetary_value"]
+            if frequency is None:
+                frequency = data["frequency"]
         inputs = Inputs([("frequency", frequency), ("monetary_value", monetary_value)],
                         check_finite=False)
         try:
