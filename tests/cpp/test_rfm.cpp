@@ -81,3 +81,17 @@ TEST_CASE("compress: the first bad row is named, in any block of the vectorised 
   w[9998] = 1e308;
   CHECK_NOTHROW(compress(x.data(), t_x.data(), T.data(), w.data(), x.size()));
 }
+
+TEST_CASE("compress: small and huge frequencies are indexed alike (direct table or hash)") {
+  for (double big : {7.0, 65535.0, 65536.0, 1e6, 1099511627776.0}) {
+    const double x[] = {big, 0, big, 3, 0}, t_x[] = {2, 0, 2, 1, 0}, T[] = {3, 3, 3, 3, 4};
+    const auto c = compress(x, t_x, T, nullptr, 5);
+    CAPTURE(big);
+    REQUIRE(c.rows.size() == 4);
+    // rows come out ordered by (x, T, t_x)
+    CHECK(c.rows.frequency[3] == big);
+    CHECK(c.rows.weight[3] == 2.0);
+    CHECK(c.max_frequency == big);
+    CHECK(c.weighted_frequency == 2 * big + 3);
+  }
+}
