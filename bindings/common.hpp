@@ -36,5 +36,6 @@ inline py::array_t<double> new_array(std::size_t n) {
 
 void register_summary(py::module_& m);
 void register_bgnbd(py::module_& m);
+void register_pareto_nbd(py::module_& m);
 
 }  // namespace fastlifetimes::python

@@ -8,4 +8,5 @@ PYBIND11_MODULE(_core, m) {
   m.attr("model_format_version") = FASTLIFETIMES_MODEL_FORMAT_VERSION;
   fastlifetimes::python::register_summary(m);
   fastlifetimes::python::register_bgnbd(m);
+  fastlifetimes::python::register_pareto_nbd(m);
 }

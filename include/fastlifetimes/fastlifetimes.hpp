@@ -8,3 +8,4 @@
 #include "fastlifetimes/data/rfm.hpp"
 #include "fastlifetimes/data/summary.hpp"
 #include "fastlifetimes/models/bgnbd.hpp"
+#include "fastlifetimes/models/pareto_nbd.hpp"
