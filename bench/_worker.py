@@ -43,9 +43,12 @@ import warnings
 
 # Fixed BG/NBD parameters for the prediction cases (lifetimes' CDNOW fit).
 PRED_PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+# Fixed Pareto/NBD parameters for its prediction cases (the CDNOW estimates of FHL 2005).
+PNBD_PRED_PARAMS = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
 PRED_T = 30
 
-KINDS = ("fit", "predict_expected", "predict_alive", "summary")
+KINDS = ("fit", "predict_expected", "predict_alive", "summary",
+         "pnbd_fit", "pnbd_predict_expected", "pnbd_predict_alive")
 
 
 # --------------------------------------------------------------------------- #
@@ -139,7 +142,7 @@ def load_data(kind, path):
     f = arrays["frequency"]
     r = arrays["recency"]
     T = arrays["T"]
-    if kind == "fit":
+    if kind in ("fit", "pnbd_fit"):
         # The usual way to call fit: columns of the summary DataFrame.
         df = pd.DataFrame({"frequency": f, "recency": r, "T": T})
         return {"df": df}
@@ -161,6 +164,40 @@ def make_call(kind, lib, lib_utils, data):
         def finger(m):
             params = {k: float(v) for k, v in dict(m.params_).items()}
             return {"params": params}, {"params": np.array([params[k] for k in ("r", "alpha", "a", "b")])}
+
+        return call, finger
+
+    if kind == "pnbd_fit":
+        df = data["df"]
+        names = ("r", "alpha", "s", "beta")
+
+        def call():
+            # lifetimes starts Nelder-Mead at a random point: seed it so runs repeat
+            np.random.seed(0)
+            return lib.ParetoNBDFitter().fit(df["frequency"], df["recency"], df["T"])
+
+        def finger(m):
+            params = {k: float(v) for k, v in dict(m.params_).items()}
+            return ({"params": params, "negative_log_likelihood": float(m._negative_log_likelihood_)},
+                    {"params": np.array([params[k] for k in names])})
+
+        return call, finger
+
+    if kind in ("pnbd_predict_expected", "pnbd_predict_alive"):
+        m = lib.ParetoNBDFitter()
+        m.params_ = pd.Series(PNBD_PRED_PARAMS)[["r", "alpha", "s", "beta"]]
+        f, r, T = data["frequency"], data["recency"], data["T"]
+        if kind == "pnbd_predict_expected":
+            def call():
+                return m.conditional_expected_number_of_purchases_up_to_time(PRED_T, f, r, T)
+        else:
+            def call():
+                return m.conditional_probability_alive(f, r, T)
+
+        def finger(out):
+            a = np.asarray(out, dtype=float).ravel()
+            return ({"n": int(a.size), "sum": float(np.nansum(a)), "n_nan": int(np.isnan(a).sum()),
+                     "first": [float(x) for x in a[:3]]}, {"values": a})
 
         return call, finger
 

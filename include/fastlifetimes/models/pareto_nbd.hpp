@@ -457,6 +457,21 @@ struct series_coefficients {
     }
   }
 
+  /// G(y) alone, stopping as soon as the tail is negligible; NaN when the terms run out
+  /// first (the caller then integrates instead).
+  double value(double y) const {
+    constexpr double tiny = std::numeric_limits<double>::epsilon() * 0.25;
+    const double slack = (1.0 - y) * (1.0 - y);
+    double G = 1.0, yk = 1.0;
+    for (std::size_t k = 1; k < a.size(); ++k) {
+      yk *= y;
+      const double t = a[k] * yk;
+      G += t;
+      if (bound[k] * yk <= tiny * G * slack) return G;
+    }
+    return a.size() < 2 ? 1.0 : std::numeric_limits<double>::quiet_NaN();
+  }
+
   /// For m pairs with arguments y[0..m): G (not its log: the caller takes all the logs at
   /// once) and the partials of log G in u, c, y; `converged[i]` false where the terms ran
   /// out before pair i's tail was negligible. Loops run over pairs innermost, so they
@@ -733,20 +748,69 @@ namespace detail {
 
 /// Psi(x, tau) (values only) for the predictions, each distinct (x, tau) computed once:
 /// real data repeat frequencies and (whole-day) times, so most rows find theirs here.
+///
+/// Laid out for the memory system: each distinct tau gets a code from a small table, and
+/// for whole frequencies below 4096 the values sit in one dense row per frequency,
+/// indexed by that code. Most customers have few purchases, so the rows in use stay in
+/// cache; a hash of (x, tau) pairs would miss it on nearly every lookup. A new pair sums
+/// its series from coefficients kept per frequency (built for tau = 0, the largest y),
+/// so even a first sight costs multiply-adds, not divisions.
 class psi_cache {
  public:
-  psi_cache(const params& p, std::size_t expected) : p_(p), seen_(expected) { values_.reserve(expected); }
+  psi_cache(const params& p, std::size_t expected)
+      : p_(p),
+        taus_(std::min<std::size_t>(expected, 4096)),
+        others_(64),
+        alpha_larger_(p.alpha >= p.beta),
+        gap_(alpha_larger_ ? p.alpha - p.beta : p.beta - p.alpha),
+        base_(alpha_larger_ ? p.alpha : p.beta) {}
+
   double operator()(double x, double tau) {
+    if (x < dense_limit) {  // x is a validated whole number here
+      const auto code = static_cast<std::size_t>(taus_.find_or_insert(&tau));
+      const auto k = static_cast<std::size_t>(x);
+      if (k >= rows_.size()) rows_.resize(k + 1);
+      std::vector<double>& row = rows_[k];
+      if (code >= row.size()) row.resize(std::max(code + 1, taus_.size()), unknown);
+      double& value = row[code];
+      if (value != value) value = compute(x, tau);
+      return value;
+    }
     const double key[2] = {x, tau};
-    const auto id = static_cast<std::size_t>(seen_.find_or_insert(key));
-    if (id == values_.size()) values_.push_back(tail(p_.r, p_.alpha, p_.s, p_.beta, x, tau, false).value);
-    return values_[id];
+    const auto id = static_cast<std::size_t>(others_.find_or_insert(key));
+    if (id == other_values_.size()) other_values_.push_back(compute(x, tau));
+    return other_values_[id];
   }
 
  private:
+  static constexpr double dense_limit = 4096.0;
+  static constexpr double unknown = std::numeric_limits<double>::quiet_NaN();
+
+  double compute(double x, double tau) {
+    if (x < dense_limit) {
+      const auto k = static_cast<std::size_t>(x);
+      if (k >= tables_.size()) tables_.resize(k + 1);
+      series_coefficients& c = tables_[k];
+      if (c.a.empty())
+        c.build(alpha_larger_ ? p_.r + x : p_.s + 1.0, p_.r + p_.s + x + 1.0,
+                std::min(gap_ / base_, 0.99));
+      const double G = c.value(gap_ / (base_ + tau));
+      if (G == G) {  // not NaN: the series converged
+        if (alpha_larger_) return std::log(G);
+        return std::log(G * ((p_.alpha + tau) / (p_.beta + tau)));
+      }
+    }
+    return tail(p_.r, p_.alpha, p_.s, p_.beta, x, tau, false).value;
+  }
+
   params p_;
-  fastlifetimes::detail::key_table<2> seen_;
-  std::vector<double> values_;
+  fastlifetimes::detail::key_table<1> taus_;
+  std::vector<std::vector<double>> rows_;
+  std::vector<series_coefficients> tables_;
+  fastlifetimes::detail::key_table<2> others_;
+  std::vector<double> other_values_;
+  bool alpha_larger_;
+  double gap_, base_;
 };
 
 /// l (see `log_odds_dropped`) for m customers at once: Psi from the cache, the rest
@@ -766,12 +830,11 @@ inline void log_odds_dropped(const params& p, const double* x, const double* t_x
   const Eigen::ArrayXd log_P = rx * ((p.alpha + Ts) / (p.alpha + ts)).log() +
                                p.s * ((p.beta + Ts) / (p.beta + ts)).log() + psi_t.head(m);
   const Eigen::ArrayXd delta = psi_T.head(m) - log_P;
-  // 1 - Q/P, kept accurate when t_x is close to T. On its own: Eigen has no vectorised
-  // expm1, and one such operation makes the whole expression scalar.
-  Eigen::ArrayXd one_minus(m);
-  for (Eigen::Index i = 0; i < m; ++i) one_minus[i] = -std::expm1(delta[i]);
+  // 1 - Q/P as 1 - e^delta rather than -expm1(delta) (which Eigen does not vectorise):
+  // near t_x = T its relative error eps/|delta| reaches l, but l then only matters
+  // through e^l ~ c P |delta|, so P(alive) keeps a relative error of about c P eps.
   // Eigen 3.4 evaluates select() one coefficient at a time: the logs go first, vectorised
-  const Eigen::ArrayXd value = (p.s / (rx + p.s)).log() + log_P + one_minus.log();
+  const Eigen::ArrayXd value = (p.s / (rx + p.s)).log() + log_P + (1.0 - delta.exp()).log();
   Eigen::Map<Eigen::ArrayXd>(l, m) =
       (ts < Ts && delta < 0.0).select(value, -std::numeric_limits<double>::infinity());
 }
@@ -815,21 +878,29 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
     constexpr std::size_t block = 4096;
     detail::psi_cache psi(p, std::min<std::size_t>(end - begin, 4096));
-    Eigen::ArrayXd psi_t(block), psi_T(block);
+    // (beta+T)/(alpha+T) times the survival integral depends on (t, T) alone, and data
+    // repeat those pairs (one t, a few hundred whole-day ages): computed once per pair
+    fastlifetimes::detail::key_table<2> seen(512);
+    std::vector<double> per_t_T;
+    Eigen::ArrayXd psi_t(block), psi_T(block), factor(block);
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
-      for (Eigen::Index i = 0; i < m; ++i) check::horizon(name, b0 + static_cast<std::size_t>(i), t[b0 + i]);
       detail::log_odds_dropped(p, x + b0, t_x + b0, T + b0, m, b0, name, psi, psi_t, psi_T, out + b0);
+      for (Eigen::Index i = 0; i < m; ++i) {
+        const auto u = b0 + static_cast<std::size_t>(i);
+        check::horizon(name, u, t[u]);
+        const double key[2] = {t[u], T[u]};
+        const auto id = static_cast<std::size_t>(seen.find_or_insert(key));
+        if (id == per_t_T.size())
+          per_t_T.push_back(t[u] == 0.0 ? 0.0
+                                        : (p.beta + T[u]) / (p.alpha + T[u]) *
+                                              detail::survival_integral(p.s, p.beta + T[u], t[u]));
+        factor[i] = per_t_T[id];
+      }
       Eigen::Map<Eigen::ArrayXd> alive(out + b0, m);
       detail::logistic_of_minus(alive);
-      const Eigen::Map<const Eigen::ArrayXd> ts(t + b0, m), xs(x + b0, m), Ts(T + b0, m);
-      // (beta+T) (1 - ((beta+T)/(beta+T+t))^(s-1)) / (s-1): log1p and expm1 are scalar
-      // in Eigen, so a plain loop
-      Eigen::ArrayXd lifetime(m);
-      for (Eigen::Index i = 0; i < m; ++i)
-        lifetime[i] = (p.beta + Ts[i]) * detail::survival_integral(p.s, p.beta + Ts[i], ts[i]);
-      lifetime *= alive * (p.r + xs) / (p.alpha + Ts);
-      alive = (ts == 0.0).select(0.0, lifetime);
+      const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m);
+      alive *= (p.r + xs) * factor.head(m);
     }
   });
 }
