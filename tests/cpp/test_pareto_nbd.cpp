@@ -281,3 +281,38 @@ TEST_CASE("pareto_nbd: the conditional pmf sums to 1 and its mean is the conditi
   for (int n = 0; n < 400; ++n) mean += n * pareto_nbd::probability_of_n_purchases_up_to_time(p, 52, n);
   CHECK(mean == doctest::Approx(pareto_nbd::expected_number_of_purchases_up_to_time(p, 52)).epsilon(1e-10));
 }
+
+TEST_CASE("pareto_nbd: vectorised predictions equal the per-customer functions") {
+  // many distinct ages and recencies (the kernels' tables grow while rows refer to them),
+  // frequencies beyond the dense tables, t_x = T, x = 0 with t_x > 0, and varying horizons
+  std::vector<double> x, t_x, T, t;
+  for (int i = 0; i < 9000; ++i) {
+    const double age = 1.0 + (i % 2311) * 0.173;
+    const double frequency = i % 97 == 0 ? 5000.0 + i : static_cast<double>((i * 7) % 23);
+    const double last = i % 13 == 0 ? age : age * ((i * 37) % 101) / 101.0;
+    x.push_back(frequency);
+    t_x.push_back(frequency == 0 && i % 5 != 0 ? 0.0 : last);
+    T.push_back(age);
+    t.push_back(i % 3 == 0 ? 30.0 : (i % 3 == 1 ? 30.0 : 1.0 + i % 7));
+  }
+  const std::size_t n = x.size();
+  for (const auto& p : {pareto_nbd::params{0.553, 10.578, 0.606, 11.669},
+                        pareto_nbd::params{0.553, 11.669, 0.606, 10.578},
+                        pareto_nbd::params{2.0, 0.01, 0.3, 50.0}}) {
+    std::vector<double> alive(n), expected(n);
+    pareto_nbd::conditional_probability_alive(p, x.data(), t_x.data(), T.data(), n, alive.data());
+    pareto_nbd::conditional_expected_number_of_purchases_up_to_time(p, t.data(), x.data(), t_x.data(),
+                                                                    T.data(), n, expected.data());
+    for (std::size_t i = 0; i < n; ++i) {
+      CAPTURE(i);
+      CAPTURE(x[i]);
+      CAPTURE(t_x[i]);
+      CAPTURE(T[i]);
+      CHECK(alive[i] == doctest::Approx(pareto_nbd::conditional_probability_alive(p, x[i], t_x[i], T[i]))
+                            .epsilon(1e-11).scale(1e-300));
+      CHECK(expected[i] == doctest::Approx(pareto_nbd::conditional_expected_number_of_purchases_up_to_time(
+                                               p, t[i], x[i], t_x[i], T[i]))
+                               .epsilon(1e-11).scale(1e-300));
+    }
+  }
+}

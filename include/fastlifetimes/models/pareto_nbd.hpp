@@ -30,6 +30,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <thread>
 #include <vector>
@@ -746,8 +747,56 @@ namespace fastlifetimes::pareto_nbd {
 
 namespace detail {
 
-/// Psi(x, tau) (values only) for the predictions, each distinct (x, tau) computed once:
-/// real data repeat frequencies and (whole-day) times, so most rows find theirs here.
+/// Codes 0, 1, 2, ... for distinct doubles, in order of first sight: an open-addressing
+/// table with key and code side by side (one cache line per probe), Fibonacci-hashed,
+/// grown from small and filled to 3/4, so that the thousand-odd ages and recencies of
+/// real data stay in L1.
+class value_codes {
+ public:
+  std::int32_t find_or_insert(double v) {
+    if (v == 0.0) v = 0.0;  // -0.0 is 0.0
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    std::size_t pos = static_cast<std::size_t>((bits * 0x9E3779B97F4A7C15ULL) >> shift_);
+    for (;;) {
+      slot& here = slots_[pos];
+      if (here.code < 0) break;
+      if (here.key == v) return here.code;
+      pos = (pos + 1) & (slots_.size() - 1);
+    }
+    slots_[pos] = {v, count_};
+    if (4 * static_cast<std::size_t>(++count_) > 3 * slots_.size()) grow();
+    return count_ - 1;
+  }
+  std::size_t size() const { return static_cast<std::size_t>(count_); }
+
+ private:
+  struct slot {
+    double key;
+    std::int32_t code;
+  };
+  void grow() {
+    std::vector<slot> old(slots_.size() * 2, slot{0.0, -1});
+    old.swap(slots_);
+    --shift_;
+    const std::int32_t count = count_;
+    count_ = 0;
+    std::vector<slot> ordered(static_cast<std::size_t>(count));
+    for (const slot& e : old)
+      if (e.code >= 0) ordered[static_cast<std::size_t>(e.code)] = e;
+    for (const slot& e : ordered) find_or_insert(e.key);  // same codes: same order
+  }
+  std::vector<slot> slots_ = std::vector<slot>(256, slot{0.0, -1});
+  int shift_ = 64 - 8;
+  std::int32_t count_ = 0;
+};
+
+/// What the predictions need of a history (x, t_x, T), from values kept per distinct
+/// (x, tau) and per distinct tau, so that a customer costs table lookups, one exp and one
+/// log. With Phi(x, tau) = log[(r+s+x) int_tau^inf (alpha+v)^-(r+x) (beta+v)^-(s+1) dv]
+/// (= Psi(tau) + log A at tau) and Theta(x, T) = (r+x) log(alpha+T) + s log(beta+T)
+/// (= -log A), the log-odds of the file comment is
+///   l = log(s/(r+s+x)) + Phi(x, t_x) + Theta(x, T) + log(1 - exp(Phi(x, T) - Phi(x, t_x))).
 ///
 /// Laid out for the memory system: each distinct tau gets a code from a small table, and
 /// for whole frequencies below 4096 the values sit in one dense row per frequency,
@@ -755,95 +804,141 @@ namespace detail {
 /// cache; a hash of (x, tau) pairs would miss it on nearly every lookup. A new pair sums
 /// its series from coefficients kept per frequency (built for tau = 0, the largest y),
 /// so even a first sight costs multiply-adds, not divisions.
-class psi_cache {
+class history_terms {
  public:
-  psi_cache(const params& p, std::size_t expected)
+  explicit history_terms(const params& p)
       : p_(p),
-        taus_(std::min<std::size_t>(expected, 4096)),
-        others_(64),
         alpha_larger_(p.alpha >= p.beta),
         gap_(alpha_larger_ ? p.alpha - p.beta : p.beta - p.alpha),
         base_(alpha_larger_ ? p.alpha : p.beta) {}
 
-  double operator()(double x, double tau) {
-    if (x < dense_limit) {  // x is a validated whole number here
-      const auto code = static_cast<std::size_t>(taus_.find_or_insert(&tau));
-      const auto k = static_cast<std::size_t>(x);
-      if (k >= rows_.size()) rows_.resize(k + 1);
-      std::vector<double>& row = rows_[k];
-      if (code >= row.size()) row.resize(std::max(code + 1, taus_.size()), unknown);
-      double& value = row[code];
-      if (value != value) value = compute(x, tau);
-      return value;
+  /// For m customers: log_cP[i] = log(s/(r+s+x)) + Phi(x, t_x) + Theta(x, T) and
+  /// delta[i] = Phi(x, T) - Phi(x, t_x) (0 where t_x = T), and each T's code. Validates
+  /// each row first (throws std::domain_error naming it, counted from `first_row`).
+  void gather(const double* x, const double* t_x, const double* T, Eigen::Index m,
+              std::size_t first_row, const char* name, double* log_cP, double* delta,
+              std::int32_t* T_code) {
+    // Vectorised reductions first (as for BG/NBD's P(alive)): a NaN or inf anywhere makes
+    // the sum non-finite; only a block that fails goes through the per-row check, which
+    // names the row.
+    const Eigen::Map<const Eigen::ArrayXd> xs(x, m), ts(t_x, m), Ts(T, m);
+    const bool valid = std::isfinite((xs + ts + Ts).sum()) && xs.minCoeff() >= 0.0 &&
+                       ts.minCoeff() >= 0.0 && (Ts - ts).minCoeff() >= 0.0 &&
+                       (xs - xs.floor()).abs().maxCoeff() == 0.0;
+    if (!valid)
+      for (Eigen::Index i = 0; i < m; ++i)
+        check::prediction_row(name, first_row + static_cast<std::size_t>(i), x[i], t_x[i], T[i]);
+    // rows for every frequency of the block that gets one (those below the limit)
+    const auto largest = static_cast<std::size_t>(std::min(xs.maxCoeff(), dense_limit - 1.0));
+    if (largest >= rows_.size()) rows_.resize(largest + 1);
+    for (Eigen::Index i = 0; i < m; ++i) {
+      if (!(x[i] < dense_limit)) {
+        direct(x[i], t_x[i], T[i], log_cP[i], delta[i]);
+        T_code[i] = code_of(T[i]);
+        continue;
+      }
+      const auto k = static_cast<std::size_t>(x[i]);
+      const std::int32_t ct = code_of(t_x[i]), cT = code_of(T[i]);
+      row_data& row = row_of(k);
+      // copies: the second lookup may grow the row and move the first one's cell
+      const cell at_t = cell_of(row, k, ct, t_x[i]);
+      const cell at_T = cell_of(row, k, cT, T[i]);
+      log_cP[i] = row.log_c + at_t.phi + at_T.theta;
+      delta[i] = t_x[i] < T[i] ? std::min(at_T.phi - at_t.phi, 0.0) : 0.0;
+      T_code[i] = cT;
     }
-    const double key[2] = {x, tau};
-    const auto id = static_cast<std::size_t>(others_.find_or_insert(key));
-    if (id == other_values_.size()) other_values_.push_back(compute(x, tau));
-    return other_values_[id];
   }
 
  private:
   static constexpr double dense_limit = 4096.0;
-  static constexpr double unknown = std::numeric_limits<double>::quiet_NaN();
+  struct cell {
+    double phi = std::numeric_limits<double>::quiet_NaN(), theta = 0.0;
+  };
+  struct row_data {
+    std::vector<cell> cells;
+    series_coefficients coefficients;
+    double log_c = 0.0;
+  };
 
-  double compute(double x, double tau) {
-    if (x < dense_limit) {
-      const auto k = static_cast<std::size_t>(x);
-      if (k >= tables_.size()) tables_.resize(k + 1);
-      series_coefficients& c = tables_[k];
-      if (c.a.empty())
-        c.build(alpha_larger_ ? p_.r + x : p_.s + 1.0, p_.r + p_.s + x + 1.0,
-                std::min(gap_ / base_, 0.99));
-      const double G = c.value(gap_ / (base_ + tau));
-      if (G == G) {  // not NaN: the series converged
-        if (alpha_larger_) return std::log(G);
-        return std::log(G * ((p_.alpha + tau) / (p_.beta + tau)));
-      }
+  std::int32_t code_of(double tau) {
+    const std::int32_t code = taus_.find_or_insert(tau);
+    if (static_cast<std::size_t>(code) == log_a_.size()) {
+      log_a_.push_back(std::log(p_.alpha + tau));
+      log_b_.push_back(std::log(p_.beta + tau));
+    }
+    return code;
+  }
+
+  row_data& row_of(std::size_t k) {
+    row_data& row = rows_[k];  // sized for the block's largest frequency by `gather`
+    if (row.coefficients.a.empty()) {
+      const double x = static_cast<double>(k);
+      row.coefficients.build(alpha_larger_ ? p_.r + x : p_.s + 1.0, p_.r + p_.s + x + 1.0,
+                             std::min(gap_ / base_, 0.99));
+      row.log_c = std::log(p_.s / (p_.r + p_.s + x));
+    }
+    return row;
+  }
+
+  const cell& cell_of(row_data& row, std::size_t k, std::int32_t code, double tau) {
+    const auto c = static_cast<std::size_t>(code);
+    if (c >= row.cells.size()) row.cells.resize(std::max(c + 1, taus_.size()));
+    cell& v = row.cells[c];
+    if (v.phi != v.phi) {  // NaN: not computed yet
+      const double x = static_cast<double>(k);
+      v.theta = (p_.r + x) * log_a_[c] + p_.s * log_b_[c];
+      v.phi = psi(row.coefficients, x, tau) - v.theta;
+    }
+    return v;
+  }
+
+  double psi(const series_coefficients& c, double x, double tau) const {
+    const double G = c.value(gap_ / (base_ + tau));
+    if (G == G) {  // not NaN: the series converged
+      if (alpha_larger_) return std::log(G);
+      return std::log(G * ((p_.alpha + tau) / (p_.beta + tau)));
     }
     return tail(p_.r, p_.alpha, p_.s, p_.beta, x, tau, false).value;
   }
 
+  /// A frequency too large for a dense row: the log-odds on the spot, in the form of the
+  /// scalar functions (Phi and Theta are then logs of size (r+x) log(alpha+T), whose
+  /// difference would lose digits). Passed on as log_cP = l, delta = -inf (1 - e^delta = 1).
+  void direct(double x, double t_x, double T, double& log_cP, double& delta) const {
+    const double l = log_odds_dropped(p_, x, t_x, T);
+    const bool dropped = l != -std::numeric_limits<double>::infinity();
+    log_cP = dropped ? l : 0.0;
+    delta = dropped ? -std::numeric_limits<double>::infinity() : 0.0;
+  }
+
   params p_;
-  fastlifetimes::detail::key_table<1> taus_;
-  std::vector<std::vector<double>> rows_;
-  std::vector<series_coefficients> tables_;
-  fastlifetimes::detail::key_table<2> others_;
-  std::vector<double> other_values_;
+  value_codes taus_;
+  std::vector<double> log_a_, log_b_;  ///< per tau code
+  std::vector<row_data> rows_;
   bool alpha_larger_;
   double gap_, base_;
 };
 
-/// l (see `log_odds_dropped`) for m customers at once: Psi from the cache, the rest
-/// vectorised. Validates each row first (throws std::domain_error naming the row, counted
-/// from `first_row`).
-inline void log_odds_dropped(const params& p, const double* x, const double* t_x, const double* T,
-                             Eigen::Index m, std::size_t first_row, const char* name,
-                             psi_cache& psi, Eigen::ArrayXd& psi_t, Eigen::ArrayXd& psi_T,
-                             double* l) {
-  for (Eigen::Index i = 0; i < m; ++i) {
-    check::prediction_row(name, first_row + static_cast<std::size_t>(i), x[i], t_x[i], T[i]);
-    psi_t[i] = psi(x[i], t_x[i]);
-    psi_T[i] = psi(x[i], T[i]);
-  }
-  const Eigen::Map<const Eigen::ArrayXd> xs(x, m), ts(t_x, m), Ts(T, m);
-  const Eigen::ArrayXd rx = p.r + xs;
-  const Eigen::ArrayXd log_P = rx * ((p.alpha + Ts) / (p.alpha + ts)).log() +
-                               p.s * ((p.beta + Ts) / (p.beta + ts)).log() + psi_t.head(m);
-  const Eigen::ArrayXd delta = psi_T.head(m) - log_P;
-  // 1 - Q/P as 1 - e^delta rather than -expm1(delta) (which Eigen does not vectorise):
-  // near t_x = T its relative error eps/|delta| reaches l, but l then only matters
-  // through e^l ~ c P |delta|, so P(alive) keeps a relative error of about c P eps.
-  // Eigen 3.4 evaluates select() one coefficient at a time: the logs go first, vectorised
-  const Eigen::ArrayXd value = (p.s / (rx + p.s)).log() + log_P + (1.0 - delta.exp()).log();
-  Eigen::Map<Eigen::ArrayXd>(l, m) =
-      (ts < Ts && delta < 0.0).select(value, -std::numeric_limits<double>::infinity());
-}
-
-/// 1 / (1 + e^l) in place, vectorised; large l underflows to 0 rather than giving inf/inf.
-inline void logistic_of_minus(Eigen::Map<Eigen::ArrayXd> l) {
+/// 1 / (1 + e^l) in place for l = log_cP + log(1 - e^delta) (-inf where delta = 0),
+/// vectorised. 1 - e^delta rather than -expm1(delta), which Eigen does not vectorise:
+/// near t_x = T its relative error eps/|delta| reaches l, but l then only matters
+/// through e^l ~ c P |delta|, so P(alive) keeps a relative error of about c P eps.
+/// Large l underflows to 0 rather than giving inf/inf.
+inline void probability_alive(const Eigen::ArrayXd& log_cP, const Eigen::ArrayXd& delta,
+                              Eigen::Map<Eigen::ArrayXd> out) {
+  const Eigen::Index m = out.size();
+  // Eigen 3.4 evaluates select() one coefficient at a time: the transcendental work
+  // goes into plain expressions first, vectorised
+  const Eigen::ArrayXd l_value = log_cP.head(m) + (1.0 - delta.head(m).exp()).log();
+  const Eigen::ArrayXd l = (delta.head(m) < 0.0).select(l_value, -std::numeric_limits<double>::infinity());
   const Eigen::ArrayXd e = (-l.abs()).exp();
   const Eigen::ArrayXd low = (1.0 + e).inverse(), high = e * low;
-  l = (l > 0.0).select(high, low);
+  out = (l > 0.0).select(high, low);
+  // Eigen's exp stops at the smallest normal double instead of underflowing: where
+  // e^-l is that small, the scalar form (0 or a subnormal) replaces it
+  if ((l > 700.0).any())
+    for (Eigen::Index i = 0; i < m; ++i)
+      if (l[i] > 700.0) out[i] = logistic_of_minus(l[i]);
 }
 
 }  // namespace detail
@@ -856,12 +951,13 @@ inline void conditional_probability_alive(const params& p, const double* x, cons
   check_params(name, p);
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
     constexpr std::size_t block = 4096;
-    detail::psi_cache psi(p, std::min<std::size_t>(end - begin, 4096));
-    Eigen::ArrayXd psi_t(block), psi_T(block);
+    detail::history_terms terms(p);
+    Eigen::ArrayXd log_cP(block), delta(block);
+    std::vector<std::int32_t> T_code(block);
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
-      detail::log_odds_dropped(p, x + b0, t_x + b0, T + b0, m, b0, name, psi, psi_t, psi_T, out + b0);
-      detail::logistic_of_minus(Eigen::Map<Eigen::ArrayXd>(out + b0, m));
+      terms.gather(x + b0, t_x + b0, T + b0, m, b0, name, log_cP.data(), delta.data(), T_code.data());
+      detail::probability_alive(log_cP, delta, Eigen::Map<Eigen::ArrayXd>(out + b0, m));
     }
   });
 }
@@ -877,30 +973,38 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
   check_params(name, p);
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
     constexpr std::size_t block = 4096;
-    detail::psi_cache psi(p, std::min<std::size_t>(end - begin, 4096));
-    // (beta+T)/(alpha+T) times the survival integral depends on (t, T) alone, and data
-    // repeat those pairs (one t, a few hundred whole-day ages): computed once per pair
-    fastlifetimes::detail::key_table<2> seen(512);
-    std::vector<double> per_t_T;
-    Eigen::ArrayXd psi_t(block), psi_T(block), factor(block);
+    detail::history_terms terms(p);
+    // (beta+T)/(alpha+T) times the survival integral depends on (t, T) alone; nearly
+    // always t is one number, and then it is kept per T code (T a few hundred whole-day
+    // ages). Rows with another t compute it on the spot.
+    double cached_t = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> per_T;
+    auto factor_of = [&](double t, double age) {
+      return t == 0.0 ? 0.0
+                      : (p.beta + age) / (p.alpha + age) * detail::survival_integral(p.s, p.beta + age, t);
+    };
+    Eigen::ArrayXd log_cP(block), delta(block), factor(block);
+    std::vector<std::int32_t> T_code(block);
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
-      detail::log_odds_dropped(p, x + b0, t_x + b0, T + b0, m, b0, name, psi, psi_t, psi_T, out + b0);
+      terms.gather(x + b0, t_x + b0, T + b0, m, b0, name, log_cP.data(), delta.data(), T_code.data());
       for (Eigen::Index i = 0; i < m; ++i) {
         const auto u = b0 + static_cast<std::size_t>(i);
         check::horizon(name, u, t[u]);
-        const double key[2] = {t[u], T[u]};
-        const auto id = static_cast<std::size_t>(seen.find_or_insert(key));
-        if (id == per_t_T.size())
-          per_t_T.push_back(t[u] == 0.0 ? 0.0
-                                        : (p.beta + T[u]) / (p.alpha + T[u]) *
-                                              detail::survival_integral(p.s, p.beta + T[u], t[u]));
-        factor[i] = per_t_T[id];
+        if (cached_t != cached_t) cached_t = t[u];
+        if (t[u] != cached_t) {
+          factor[i] = factor_of(t[u], T[u]);
+          continue;
+        }
+        const auto c = static_cast<std::size_t>(T_code[static_cast<std::size_t>(i)]);
+        if (c >= per_T.size()) per_T.resize(c + 1, std::numeric_limits<double>::quiet_NaN());
+        if (per_T[c] != per_T[c]) per_T[c] = factor_of(t[u], T[u]);
+        factor[i] = per_T[c];
       }
-      Eigen::Map<Eigen::ArrayXd> alive(out + b0, m);
-      detail::logistic_of_minus(alive);
+      Eigen::Map<Eigen::ArrayXd> expected(out + b0, m);
+      detail::probability_alive(log_cP, delta, expected);
       const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m);
-      alive *= (p.r + xs) * factor.head(m);
+      expected *= (p.r + xs) * factor.head(m);
     }
   });
 }
