@@ -618,10 +618,13 @@ inline double objective(const double* log_params, const compressed_rfm& data,
         const double d = log_psi[pairs.row_T[u]] - log_P;
         delta[i] = data.T.values[jT] > data.t_x.values[jt] ? std::min(d, 0.0) : 0.0;
       }
-      // l = log(c (P - Q)); softplus(l) = max(l, 0) + log(1 + e^-|l|); sigma(l) its slope
+      // l = log(c (P - Q)); softplus(l) = max(l, 0) + log(1 + e^-|l|); sigma(l) its slope.
+      // Eigen 3.4 evaluates select() one coefficient at a time (scalar exp and log):
+      // the transcendental work goes into plain expressions first, vectorised.
       const auto dl = delta.head(m);
       const Eigen::ArrayXd rho = dl.exp();
-      const Eigen::ArrayXd l = (dl < 0.0).select(log_cP.head(m) + (1.0 - rho).log(), minus_inf);
+      const Eigen::ArrayXd l_value = log_cP.head(m) + (1.0 - rho).log();
+      const Eigen::ArrayXd l = (dl < 0.0).select(l_value, minus_inf);
       const Eigen::ArrayXd e = (-l.abs()).exp();
       const Eigen::ArrayXd softplus = l.max(0.0) + (1.0 + e).log();
       double ll = 0.0, g_r = 0.0, g_a = 0.0, g_s = 0.0, g_b = 0.0;
@@ -639,7 +642,8 @@ inline double objective(const double* log_params, const compressed_rfm& data,
       const Eigen::ArrayXd sig = (l >= 0.0).select((1.0 + e).inverse(), e / (1.0 + e));
       // d softplus(l) = sigma(l) d log c + w (d log P - rho d log Q), w = c P / (1 + e^l):
       // no 0/0 as t_x -> T, where P - Q -> 0 (see the file comment)
-      const Eigen::ArrayXd w = (dl < 0.0).select((log_cP.head(m) - softplus).exp(), 0.0);
+      const Eigen::ArrayXd w_value = (log_cP.head(m) - softplus).exp();
+      const Eigen::ArrayXd w = (dl < 0.0).select(w_value, 0.0);
       for (Eigen::Index i = 0; i < m; ++i) {
         const auto u = static_cast<std::size_t>(b0 + i);
         const auto jx = static_cast<std::size_t>(data.x.index[u]);
