@@ -43,6 +43,8 @@ import warnings
 
 # Fixed BG/NBD parameters for the prediction cases (lifetimes' CDNOW fit).
 PRED_PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+# Fixed Pareto/NBD parameters for its prediction cases (the CDNOW estimates of FHL 2005).
+PNBD_PRED_PARAMS = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
 PRED_T = 30
 # MBG/NBD's CDNOW fit, and BG/BB's fit on the donations (FHS 2010)
 MBG_PRED_PARAMS = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
@@ -55,7 +57,8 @@ CALIBRATION_END = "2019-06-30"
 
 KINDS = ("fit", "predict_expected", "predict_alive", "summary", "gg_fit", "gg_profit", "clv", "holdout",
          "fit_mbg", "predict_mbg_expected", "predict_mbg_alive",
-         "fit_bgbb", "predict_bgbb_expected", "predict_bgbb_alive")
+         "fit_bgbb", "predict_bgbb_expected", "predict_bgbb_alive",
+         "pnbd_fit", "pnbd_predict_expected", "pnbd_predict_alive")
 
 
 # --------------------------------------------------------------------------- #
@@ -161,7 +164,7 @@ def load_data(kind, path):
     f = arrays["frequency"]
     r = arrays["recency"]
     T = arrays["T"]
-    if kind in ("fit", "fit_mbg"):
+    if kind in ("fit", "fit_mbg", "pnbd_fit"):
         # The usual way to call fit: columns of the summary DataFrame.
         df = pd.DataFrame({"frequency": f, "recency": r, "T": T})
         return {"df": df}
@@ -225,6 +228,40 @@ def make_call(kind, lib, lib_utils, data):
             def call():
                 return m.conditional_probability_alive(1, f, r, n)
         return call, values_finger
+
+    if kind == "pnbd_fit":
+        df = data["df"]
+        names = ("r", "alpha", "s", "beta")
+
+        def call():
+            # lifetimes starts Nelder-Mead at a random point: seed it so runs repeat
+            np.random.seed(0)
+            return lib.ParetoNBDFitter().fit(df["frequency"], df["recency"], df["T"])
+
+        def finger(m):
+            params = {k: float(v) for k, v in dict(m.params_).items()}
+            return ({"params": params, "negative_log_likelihood": float(m._negative_log_likelihood_)},
+                    {"params": np.array([params[k] for k in names])})
+
+        return call, finger
+
+    if kind in ("pnbd_predict_expected", "pnbd_predict_alive"):
+        m = lib.ParetoNBDFitter()
+        m.params_ = pd.Series(PNBD_PRED_PARAMS)[["r", "alpha", "s", "beta"]]
+        f, r, T = data["frequency"], data["recency"], data["T"]
+        if kind == "pnbd_predict_expected":
+            def call():
+                return m.conditional_expected_number_of_purchases_up_to_time(PRED_T, f, r, T)
+        else:
+            def call():
+                return m.conditional_probability_alive(f, r, T)
+
+        def finger(out):
+            a = np.asarray(out, dtype=float).ravel()
+            return ({"n": int(a.size), "sum": float(np.nansum(a)), "n_nan": int(np.isnan(a).sum()),
+                     "first": [float(x) for x in a[:3]]}, {"values": a})
+
+        return call, finger
 
     if kind in ("predict_expected", "predict_alive"):
         m = lib.BetaGeoFitter()

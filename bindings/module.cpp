@@ -12,4 +12,5 @@ PYBIND11_MODULE(_core, m) {
   fastlifetimes::python::register_simulate(m);
   fastlifetimes::python::register_mbgnbd(m);
   fastlifetimes::python::register_bgbb(m);
+  fastlifetimes::python::register_pareto_nbd(m);
 }

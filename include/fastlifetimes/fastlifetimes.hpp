@@ -11,3 +11,4 @@
 #include "fastlifetimes/models/gamma_gamma.hpp"
 #include "fastlifetimes/models/mbgnbd.hpp"
 #include "fastlifetimes/models/bgbb.hpp"
+#include "fastlifetimes/models/pareto_nbd.hpp"

@@ -7,10 +7,12 @@ from .fitters.beta_geo_beta_binom_fitter import BetaGeoBetaBinomFitter
 from .fitters.beta_geo_fitter import BetaGeoFitter
 from .fitters.gamma_gamma_fitter import GammaGammaFitter
 from .fitters.modified_beta_geo_fitter import ModifiedBetaGeoFitter
+from .fitters.pareto_nbd_fitter import ParetoNBDFitter
 
 __all__ = [
     "BetaGeoFitter",
     "ModifiedBetaGeoFitter",
+    "ParetoNBDFitter",
     "BetaGeoBetaBinomFitter",
     "GammaGammaFitter",
     "__version__",
