@@ -57,7 +57,7 @@ TEST_CASE("pareto_nbd: the fit on CDNOW reproduces the MLE, LL -9594.976 and CLV
   CAPTURE(fit.params[3]);
   //                         r      alpha   s      beta
   const double paper[] = {0.553, 10.578, 0.606, 11.669};  // FHL (2005)
-  for (int k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(paper[k]).epsilon(2e-3));
+  for (std::size_t k = 0; k < 4; ++k) CHECK(fit.params[k] == doctest::Approx(paper[k]).epsilon(2e-3));
   CHECK(fit.log_likelihood == doctest::Approx(-9594.976179).epsilon(1e-10));
   // The likelihood is flat along beta (REFERENCE_VALUES 2a): BTYD, CLVTools and an
   // independent fit differ by 1e-3 in beta for 3e-5 in LL. Ours must be at least as high.
@@ -65,9 +65,10 @@ TEST_CASE("pareto_nbd: the fit on CDNOW reproduces the MLE, LL -9594.976 and CLV
   CHECK(fit.log_likelihood >= cdnow_log_likelihood(btyd, cdnow) - 1e-9);
   // CLVTools' standard errors (start (1,2,1,2), tolerance 1e-3)
   const double se[] = {0.0476264, 0.8427222, 0.1872594, 6.2105448};
-  for (int k = 0; k < 4; ++k) {
+  for (std::size_t k = 0; k < 4; ++k) {
     CAPTURE(k);
-    CHECK(std::sqrt(fit.variance(k, k)) == doctest::Approx(se[k]).epsilon(1e-3));
+    const auto i = static_cast<Eigen::Index>(k);
+    CHECK(std::sqrt(fit.variance(i, i)) == doctest::Approx(se[k]).epsilon(1e-3));
   }
 }
 
@@ -101,7 +102,7 @@ TEST_CASE("pareto_nbd: predictions at the CDNOW MLE (BTYD walkthrough section 3)
   // the "increasing frequency paradox": t_x = 20, T = 39, T* = 52
   const double x[] = {10, 15, 20, 25};
   const double walkthrough[] = {0.7062289, 0.1442396, 0.02250658, 0.00309267};
-  for (int k = 0; k < 4; ++k)
+  for (std::size_t k = 0; k < 4; ++k)
     CHECK(pareto_nbd::conditional_expected_number_of_purchases_up_to_time(mle, 52, x[k], 20, 39) ==
           doctest::Approx(walkthrough[k]).epsilon(1e-3));
 }
@@ -135,7 +136,7 @@ TEST_CASE("pareto_nbd: P(alive) where the textbook formula overflows") {
   const double t_x[] = {103.42857, 97.14286, 94.71429, 98.57143};
   const double T[] = {103.57143, 97.28571, 98.00000, 99.42857};
   const double alive[] = {0.999596052318, 0.999558226123, 0.749487752258, 0.994255079638};
-  for (int k = 0; k < 4; ++k)
+  for (std::size_t k = 0; k < 4; ++k)
     CHECK(pareto_nbd::conditional_probability_alive(q, x[k], t_x[k], T[k]) ==
           doctest::Approx(alive[k]).epsilon(1e-11));
 }
@@ -148,7 +149,7 @@ void check_gradient(const compressed_rfm& data, const std::array<double, 4>& the
   double grad[4];
   const double value = pareto_nbd::objective(theta.data(), data, penalizer, grad);
   REQUIRE(std::isfinite(value));
-  for (int k = 0; k < 4; ++k) {
+  for (std::size_t k = 0; k < 4; ++k) {
     auto plus = theta, minus = theta;
     const double h = 1e-6;
     plus[k] += h;

@@ -106,7 +106,7 @@ inline series_value log_series(double u, double c, double y, bool with_grad, lon
 /// decay at infinity into a doubly-exponentially decaying integrand in t, where the
 /// trapezoidal rule converges geometrically; the step is halved until every component
 /// changes by less than `tol` relatively. Each node evaluates all components at once.
-template <int K, class F>
+template <std::size_t K, class F>
 std::array<double, K> integrate_half_line(const F& f, double tol) {
   constexpr double half_pi = 1.5707963267948966;
   constexpr double t_max = 4.5;  // sigma from 2e-31 to 5e30: beyond, nothing is left
@@ -115,21 +115,21 @@ std::array<double, K> integrate_half_line(const F& f, double tol) {
     const double sigma = std::exp(half_pi * std::sinh(t));
     const double weight = half_pi * std::cosh(t) * sigma;
     const std::array<double, K> v = f(sigma);
-    for (int k = 0; k < K; ++k) sum[k] += weight * v[k];
+    for (std::size_t k = 0; k < K; ++k) sum[k] += weight * v[k];
   };
   double h = 0.5;
   for (int j = -9; j <= 9; ++j) add(j * h);
   for (int level = 1; level <= 9; ++level) {
-    for (int k = 0; k < K; ++k) previous[k] = sum[k] * h;
+    for (std::size_t k = 0; k < K; ++k) previous[k] = sum[k] * h;
     h *= 0.5;
     const int last = static_cast<int>(t_max / h);
     for (int j = -last + (last % 2 == 0 ? 1 : 0); j <= last; j += 2) add(j * h);
     bool done = level >= 3;
-    for (int k = 0; k < K; ++k)
+    for (std::size_t k = 0; k < K; ++k)
       done = done && std::abs(sum[k] * h - previous[k]) <= tol * std::abs(sum[k] * h);
     if (done) break;
   }
-  for (int k = 0; k < K; ++k) sum[k] *= h;
+  for (std::size_t k = 0; k < K; ++k) sum[k] *= h;
   return sum;
 }
 
