@@ -972,20 +972,22 @@ class history_terms {
 /// vectorised. 1 - e^delta rather than -expm1(delta), which Eigen does not vectorise:
 /// near t_x = T its relative error eps/|delta| reaches l, but l then only matters
 /// through e^l ~ c P |delta|, so P(alive) keeps a relative error of about c P eps.
-/// Large l underflows to 0 rather than giving inf/inf.
+/// Large l underflows to 0 rather than giving inf/inf. `l`, `e` are work arrays of at
+/// least out.size() (kept by the caller: allocating them per block would let the heap
+/// shrink and grow again, a page fault per page each time).
 inline void probability_alive(const Eigen::ArrayXd& log_cP, const Eigen::ArrayXd& delta,
-                              Eigen::Map<Eigen::ArrayXd> out) {
+                              Eigen::ArrayXd& l, Eigen::ArrayXd& e, Eigen::Map<Eigen::ArrayXd> out) {
   const Eigen::Index m = out.size();
   // Eigen 3.4 evaluates select() one coefficient at a time: the transcendental work
   // goes into plain expressions first, vectorised
-  const Eigen::ArrayXd l_value = log_cP.head(m) + (1.0 - delta.head(m).exp()).log();
-  const Eigen::ArrayXd l = (delta.head(m) < 0.0).select(l_value, -std::numeric_limits<double>::infinity());
-  const Eigen::ArrayXd e = (-l.abs()).exp();
-  const Eigen::ArrayXd low = (1.0 + e).inverse(), high = e * low;
-  out = (l > 0.0).select(high, low);
+  e.head(m) = log_cP.head(m) + (1.0 - delta.head(m).exp()).log();
+  l.head(m) = (delta.head(m) < 0.0).select(e.head(m), -std::numeric_limits<double>::infinity());
+  e.head(m) = (-l.head(m).abs()).exp();
+  out = (1.0 + e.head(m)).inverse();
+  out = (l.head(m) > 0.0).select(e.head(m) * out, out);
   // Eigen's exp stops at the smallest normal double instead of underflowing: where
   // e^-l is that small, the scalar form (0 or a subnormal) replaces it
-  if ((l > 700.0).any())
+  if ((l.head(m) > 700.0).any())
     for (Eigen::Index i = 0; i < m; ++i)
       if (l[i] > 700.0) out[i] = logistic_of_minus(l[i]);
 }
@@ -1001,12 +1003,12 @@ inline void conditional_probability_alive(const params& p, const double* x, cons
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
     constexpr std::size_t block = 4096;
     detail::history_terms terms(p);
-    Eigen::ArrayXd log_cP(block), delta(block);
+    Eigen::ArrayXd log_cP(block), delta(block), work_l(block), work_e(block);
     std::vector<std::int32_t> T_code(block);
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
       terms.gather(x + b0, t_x + b0, T + b0, m, b0, name, log_cP.data(), delta.data(), T_code.data());
-      detail::probability_alive(log_cP, delta, Eigen::Map<Eigen::ArrayXd>(out + b0, m));
+      detail::probability_alive(log_cP, delta, work_l, work_e, Eigen::Map<Eigen::ArrayXd>(out + b0, m));
     }
   });
 }
@@ -1032,7 +1034,7 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
       return t == 0.0 ? 0.0
                       : (p.beta + age) / (p.alpha + age) * detail::survival_integral(p.s, p.beta + age, t);
     };
-    Eigen::ArrayXd log_cP(block), delta(block), factor(block);
+    Eigen::ArrayXd log_cP(block), delta(block), factor(block), work_l(block), work_e(block);
     std::vector<std::int32_t> T_code(block);
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
@@ -1051,7 +1053,7 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
         factor[i] = per_T[c];
       }
       Eigen::Map<Eigen::ArrayXd> expected(out + b0, m);
-      detail::probability_alive(log_cP, delta, expected);
+      detail::probability_alive(log_cP, delta, work_l, work_e, expected);
       const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m);
       expected *= (p.r + xs) * factor.head(m);
     }
