@@ -174,8 +174,8 @@ inline tail_value tail_from_series(const tail_geometry& g, const series_value& v
   if (g.alpha_larger)  // u = r + x, y = (alpha - beta) / (alpha + tau)
     return {v.log_value, v.d_u + v.d_c, v.d_y * small / (big * big), v.d_c, -v.d_y / big};
   // u = s + 1, y = (beta - alpha) / (beta + tau), times (alpha + tau) / (beta + tau)
-  return {v.log_value == 0.0 ? 0.0 : v.log_value + std::log(small / big), v.d_c,
-          -v.d_y / big + 1.0 / small, v.d_u + v.d_c, v.d_y * small / (big * big) - 1.0 / big};
+  return {v.log_value + std::log(small / big), v.d_c, -v.d_y / big + 1.0 / small,
+          v.d_u + v.d_c, v.d_y * small / (big * big) - 1.0 / big};
 }
 
 /// Psi and its partials from the integral, where the series would need too many terms.
@@ -439,6 +439,11 @@ struct series_coefficients {
   void build(double u, double c, double y_max) {
     constexpr double tiny = std::numeric_limits<double>::epsilon() * 0.25;
     const double slack = (1.0 - y_max) * (1.0 - y_max);
+    // terms fall at least like y_max^k: room for that many, so that the vectors do not
+    // reallocate while growing (this runs per frequency at every evaluation)
+    const double expected = y_max > 0.0 ? std::log(tiny * slack) / std::log(y_max) + 8.0 : 2.0;
+    const auto room = static_cast<std::size_t>(std::min(expected, static_cast<double>(series_budget))) + 2;
+    for (auto* v : {&a, &a_su, &a_sc, &bound}) v->reserve(room);
     a.assign(1, 1.0);
     a_su.assign(1, 0.0);
     a_sc.assign(1, 0.0);
@@ -490,7 +495,23 @@ struct series_coefficients {
       d_c[i] = 0.0;
       d_y[i] = 0.0;
     }
-    const std::size_t K = a.size();
+    // As many terms as this group's largest y needs (the table serves the frequency's
+    // largest y, which may be far larger); pairs beyond the table's reach (y > 0.99) go
+    // to the integral anyway and do not count.
+    double y_hi = 0.0;
+    for (std::size_t i = 0; i < m; ++i) y_hi = std::max(y_hi, y[i] <= 0.99 ? y[i] : 0.0);
+    std::size_t K = a.size();
+    {
+      const double slack = (1.0 - y_hi) * (1.0 - y_hi);
+      double yk_hi = 1.0;
+      for (std::size_t k = 1; k < a.size(); ++k) {
+        yk_hi *= y_hi;
+        if (bound[k] * yk_hi <= tiny * slack) {
+          K = k + 1;
+          break;
+        }
+      }
+    }
     for (std::size_t k = 1; k < K; ++k) {
       const double ak = a[k], ak_su = a_su[k], ak_sc = a_sc[k];
       const double k_ak = static_cast<double>(k) * ak;
@@ -554,9 +575,11 @@ inline double objective(const double* log_params, const compressed_rfm& data,
     const double x = data.x.values[static_cast<Eigen::Index>(j)];
     coefficients[j].build(alpha_larger ? r + x : s + 1.0, r + s + x + 1.0, std::min(y_max[j], 0.99));
   }
-  // exp(Psi) per pair (its log is taken below, vectorised) and Psi's partials
-  Eigen::ArrayXd psi(static_cast<Eigen::Index>(n_pairs));
-  std::vector<detail::tail_value> d_psi(n_pairs);
+  // exp(Psi) per pair (its log is taken below, vectorised) and Psi's partials, one
+  // array each so that the chain rule below runs vectorised over a group's pairs
+  const auto np = static_cast<Eigen::Index>(n_pairs);
+  Eigen::ArrayXd psi(np), psi_r(np), psi_a(np), psi_s(np), psi_b(np);
+  const double other = alpha_larger ? beta : alpha;  // the smaller of alpha, beta
   auto compute_pairs = [&](std::size_t begin, std::size_t end) {
     std::size_t widest = 0, previous = 0;
     for (std::size_t e : pairs.group_end) {
@@ -564,28 +587,51 @@ inline double objective(const double* log_params, const compressed_rfm& data,
       previous = e;
     }
     widest = std::min(widest, end - begin);
-    std::vector<double> buffer(6 * widest);
+    std::vector<double> buffer(7 * widest);
     std::vector<char> converged(widest);
     double *y = buffer.data(), *G = y + widest, *du = G + widest, *dc = du + widest;
-    double *dy = dc + widest, *scratch = dy + widest;
+    double *dy = dc + widest, *scratch = dy + widest, *inv_big = scratch + widest;
     auto group = std::lower_bound(pairs.group_end.begin(), pairs.group_end.end(), begin + 1);
     for (std::size_t g0 = begin; g0 < end; ++group) {
       const std::size_t g1 = std::min(*group, end), m = g1 - g0;
       const std::int32_t jx = pairs.x_code[g0];
-      for (std::size_t i = 0; i < m; ++i) y[i] = gap / (base + pairs.tau[g0 + i]);
+      const double* tau = pairs.tau.data() + g0;
+      for (std::size_t i = 0; i < m; ++i) {
+        inv_big[i] = 1.0 / (base + tau[i]);
+        y[i] = gap * inv_big[i];
+      }
       coefficients[static_cast<std::size_t>(jx)].sum(y, m, G, du, dc, dy,
                                                      reinterpret_cast<bool*>(converged.data()), scratch);
-      for (std::size_t i = 0; i < m; ++i) {
-        const std::size_t k = g0 + i;
-        const detail::tail_geometry geometry(alpha, beta, pairs.tau[k]);
-        if (converged[i]) {
-          d_psi[k] = detail::tail_from_series(geometry, {0.0, du[i], dc[i], dy[i], true});
-          psi[static_cast<Eigen::Index>(k)] =
-              alpha_larger ? G[i] : G[i] * (geometry.small / geometry.big);
-        } else {
-          d_psi[k] = detail::tail_from_integral(r, alpha, s, beta, data.x.values[jx], pairs.tau[k]);
-          psi[static_cast<Eigen::Index>(k)] = std::exp(d_psi[k].value);
+      // the chain rule through each branch's u, c and y (see `tail_from_series`)
+      double *v = psi.data() + g0, *pr = psi_r.data() + g0, *pa = psi_a.data() + g0;
+      double *ps = psi_s.data() + g0, *pb = psi_b.data() + g0;
+      if (alpha_larger) {
+        for (std::size_t i = 0; i < m; ++i) {
+          const double dy_big = dy[i] * inv_big[i];
+          v[i] = G[i];
+          pr[i] = du[i] + dc[i];
+          pa[i] = dy_big * (other + tau[i]) * inv_big[i];
+          ps[i] = dc[i];
+          pb[i] = -dy_big;
         }
+      } else {
+        for (std::size_t i = 0; i < m; ++i) {
+          const double small = other + tau[i], dy_big = dy[i] * inv_big[i];
+          v[i] = G[i] * small * inv_big[i];
+          pr[i] = dc[i];
+          pa[i] = -dy_big + 1.0 / small;
+          ps[i] = du[i] + dc[i];
+          pb[i] = (dy_big * small - 1.0) * inv_big[i];
+        }
+      }
+      for (std::size_t i = 0; i < m; ++i) {
+        if (converged[i]) continue;
+        const detail::tail_value t = detail::tail_from_integral(r, alpha, s, beta, data.x.values[jx], tau[i]);
+        v[i] = std::exp(t.value);
+        pr[i] = t.d_r;
+        pa[i] = t.d_alpha;
+        ps[i] = t.d_s;
+        pb[i] = t.d_beta;
       }
       g0 = g1;
     }
@@ -650,18 +696,17 @@ inline double objective(const double* log_params, const compressed_rfm& data,
         const std::int32_t jT = data.T.index[u], jt = data.t_x.index[u];
         const double wi = data.rows.weight[b0 + i];
         const double rx = r + data.x.values[static_cast<Eigen::Index>(jx)], rsx = rx + s;
-        const detail::tail_value& Q = d_psi[static_cast<std::size_t>(pairs.row_T[u])];
-        const detail::tail_value& P = d_psi[static_cast<std::size_t>(pairs.row_t[u])];
+        const std::int32_t q = pairs.row_T[u], pt = pairs.row_t[u];
         const double wt = w[i], rh = rho[i], sg = sig[i];
         ll += wi * (fx.constant[jx] - rx * log_aT[jT] - s * log_bT[jT] + softplus[i]);
         g_r += wi * (fx.d_r[jx] - log_aT[jT] - sg / rsx +
-                     wt * (log_aT[jT] - log_at[jt] + P.d_r - rh * Q.d_r));
+                     wt * (log_aT[jT] - log_at[jt] + psi_r[pt] - rh * psi_r[q]));
         g_a += wi * (-rx * inv_aT[jT] +
-                     wt * (rx * (inv_aT[jT] - inv_at[jt]) + P.d_alpha - rh * Q.d_alpha));
+                     wt * (rx * (inv_aT[jT] - inv_at[jt]) + psi_a[pt] - rh * psi_a[q]));
         g_s += wi * (-log_bT[jT] + sg * (1.0 / s - 1.0 / rsx) +
-                     wt * (log_bT[jT] - log_bt[jt] + P.d_s - rh * Q.d_s));
+                     wt * (log_bT[jT] - log_bt[jt] + psi_s[pt] - rh * psi_s[q]));
         g_b += wi * (-s * inv_bT[jT] +
-                     wt * (s * (inv_bT[jT] - inv_bt[jt]) + P.d_beta - rh * Q.d_beta));
+                     wt * (s * (inv_bT[jT] - inv_bt[jt]) + psi_b[pt] - rh * psi_b[q]));
       }
       sums[0] += ll;
       sums[1] += g_r;
@@ -927,20 +972,22 @@ class history_terms {
 /// vectorised. 1 - e^delta rather than -expm1(delta), which Eigen does not vectorise:
 /// near t_x = T its relative error eps/|delta| reaches l, but l then only matters
 /// through e^l ~ c P |delta|, so P(alive) keeps a relative error of about c P eps.
-/// Large l underflows to 0 rather than giving inf/inf.
+/// Large l underflows to 0 rather than giving inf/inf. `l`, `e` are work arrays of at
+/// least out.size() (kept by the caller: allocating them per block would let the heap
+/// shrink and grow again, a page fault per page each time).
 inline void probability_alive(const Eigen::ArrayXd& log_cP, const Eigen::ArrayXd& delta,
-                              Eigen::Map<Eigen::ArrayXd> out) {
+                              Eigen::ArrayXd& l, Eigen::ArrayXd& e, Eigen::Map<Eigen::ArrayXd> out) {
   const Eigen::Index m = out.size();
   // Eigen 3.4 evaluates select() one coefficient at a time: the transcendental work
   // goes into plain expressions first, vectorised
-  const Eigen::ArrayXd l_value = log_cP.head(m) + (1.0 - delta.head(m).exp()).log();
-  const Eigen::ArrayXd l = (delta.head(m) < 0.0).select(l_value, -std::numeric_limits<double>::infinity());
-  const Eigen::ArrayXd e = (-l.abs()).exp();
-  const Eigen::ArrayXd low = (1.0 + e).inverse(), high = e * low;
-  out = (l > 0.0).select(high, low);
+  e.head(m) = log_cP.head(m) + (1.0 - delta.head(m).exp()).log();
+  l.head(m) = (delta.head(m) < 0.0).select(e.head(m), -std::numeric_limits<double>::infinity());
+  e.head(m) = (-l.head(m).abs()).exp();
+  out = (1.0 + e.head(m)).inverse();
+  out = (l.head(m) > 0.0).select(e.head(m) * out, out);
   // Eigen's exp stops at the smallest normal double instead of underflowing: where
   // e^-l is that small, the scalar form (0 or a subnormal) replaces it
-  if ((l > 700.0).any())
+  if ((l.head(m) > 700.0).any())
     for (Eigen::Index i = 0; i < m; ++i)
       if (l[i] > 700.0) out[i] = logistic_of_minus(l[i]);
 }
@@ -956,12 +1003,12 @@ inline void conditional_probability_alive(const params& p, const double* x, cons
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
     constexpr std::size_t block = 4096;
     detail::history_terms terms(p);
-    Eigen::ArrayXd log_cP(block), delta(block);
+    Eigen::ArrayXd log_cP(block), delta(block), work_l(block), work_e(block);
     std::vector<std::int32_t> T_code(block);
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
       terms.gather(x + b0, t_x + b0, T + b0, m, b0, name, log_cP.data(), delta.data(), T_code.data());
-      detail::probability_alive(log_cP, delta, Eigen::Map<Eigen::ArrayXd>(out + b0, m));
+      detail::probability_alive(log_cP, delta, work_l, work_e, Eigen::Map<Eigen::ArrayXd>(out + b0, m));
     }
   });
 }
@@ -987,7 +1034,7 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
       return t == 0.0 ? 0.0
                       : (p.beta + age) / (p.alpha + age) * detail::survival_integral(p.s, p.beta + age, t);
     };
-    Eigen::ArrayXd log_cP(block), delta(block), factor(block);
+    Eigen::ArrayXd log_cP(block), delta(block), factor(block), work_l(block), work_e(block);
     std::vector<std::int32_t> T_code(block);
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
@@ -1006,7 +1053,7 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
         factor[i] = per_T[c];
       }
       Eigen::Map<Eigen::ArrayXd> expected(out + b0, m);
-      detail::probability_alive(log_cP, delta, expected);
+      detail::probability_alive(log_cP, delta, work_l, work_e, expected);
       const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m);
       expected *= (p.r + xs) * factor.head(m);
     }
