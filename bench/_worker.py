@@ -43,13 +43,22 @@ import warnings
 
 # Fixed BG/NBD parameters for the prediction cases (lifetimes' CDNOW fit).
 PRED_PARAMS = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+# Fixed Pareto/NBD parameters for its prediction cases (the CDNOW estimates of FHL 2005).
+PNBD_PRED_PARAMS = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
 PRED_T = 30
+# MBG/NBD's CDNOW fit, and BG/BB's fit on the donations (FHS 2010)
+MBG_PRED_PARAMS = {"r": 0.525, "alpha": 6.183, "a": 0.891, "b": 1.614}
+BGBB_PRED_PARAMS = {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}
+BGBB_PRED_M = 5  # opportunities ahead (the paper's 2002-2006 holdout)
 
 # Gamma-Gamma parameters for the spend and CLV cases (lifetimes' CDNOW fit).
 GG_PARAMS = {"p": 6.25, "q": 3.74, "v": 15.44}
 CALIBRATION_END = "2019-06-30"
 
-KINDS = ("fit", "predict_expected", "predict_alive", "summary", "gg_fit", "gg_profit", "clv", "holdout")
+KINDS = ("fit", "predict_expected", "predict_alive", "summary", "gg_fit", "gg_profit", "clv", "holdout",
+         "fit_mbg", "predict_mbg_expected", "predict_mbg_alive",
+         "fit_bgbb", "predict_bgbb_expected", "predict_bgbb_alive",
+         "pnbd_fit", "pnbd_predict_expected", "pnbd_predict_alive")
 
 
 # --------------------------------------------------------------------------- #
@@ -146,10 +155,16 @@ def load_data(kind, path):
         return {"frequency": arrays["frequency"], "monetary_value": arrays["monetary_value"]}
     if kind == "clv":  # Series: lifetimes' CLV needs frequency.index
         return {k: pd.Series(arrays[k]) for k in ("frequency", "recency", "T", "monetary_value")}
+    if "bgbb" in kind:
+        # discrete time: (frequency, recency, n_periods), weights for a summarised matrix
+        cols = {k: arrays[k] for k in ("frequency", "recency", "n_periods", "weights") if k in arrays}
+        if kind == "fit_bgbb":
+            return {"df": pd.DataFrame(cols)}
+        return cols
     f = arrays["frequency"]
     r = arrays["recency"]
     T = arrays["T"]
-    if kind == "fit":
+    if kind in ("fit", "fit_mbg", "pnbd_fit"):
         # The usual way to call fit: columns of the summary DataFrame.
         df = pd.DataFrame({"frequency": f, "recency": r, "T": T})
         return {"df": df}
@@ -162,15 +177,89 @@ def make_call(kind, lib, lib_utils, data):
     import numpy as np
     import pandas as pd
 
-    if kind == "fit":
+    def params_finger(m):
+        params = {k: float(v) for k, v in dict(m.params_).items()}
+        return {"params": params}, {"params": np.array(list(params.values()))}
+
+    def values_finger(out):
+        a = np.asarray(out, dtype=float).ravel()
+        return ({"n": int(a.size), "sum": float(np.nansum(a)), "n_nan": int(np.isnan(a).sum()),
+                 "first": [float(x) for x in a[:3]]}, {"values": a})
+
+    if kind in ("fit", "fit_mbg"):
         df = data["df"]
+        fitter = lib.BetaGeoFitter if kind == "fit" else lib.ModifiedBetaGeoFitter
 
         def call():
-            return lib.BetaGeoFitter().fit(df["frequency"], df["recency"], df["T"])
+            return fitter().fit(df["frequency"], df["recency"], df["T"])
+
+        return call, params_finger
+
+    if kind == "fit_bgbb":
+        df = data["df"]
+        weights = df["weights"] if "weights" in df else None
+
+        def call():
+            return lib.BetaGeoBetaBinomFitter().fit(df["frequency"], df["recency"], df["n_periods"],
+                                                    weights=weights)
+
+        return call, params_finger
+
+    if kind in ("predict_mbg_expected", "predict_mbg_alive"):
+        m = lib.ModifiedBetaGeoFitter()
+        m.params_ = pd.Series(MBG_PRED_PARAMS)[["r", "alpha", "a", "b"]]
+        f, r, T = data["frequency"], data["recency"], data["T"]
+        if kind == "predict_mbg_expected":
+            def call():
+                return m.conditional_expected_number_of_purchases_up_to_time(PRED_T, f, r, T)
+        else:
+            def call():
+                return m.conditional_probability_alive(f, r, T)
+        return call, values_finger
+
+    if kind in ("predict_bgbb_expected", "predict_bgbb_alive"):
+        m = lib.BetaGeoBetaBinomFitter()
+        m.params_ = pd.Series(BGBB_PRED_PARAMS)[["alpha", "beta", "gamma", "delta"]]
+        f, r, n = data["frequency"], data["recency"], data["n_periods"]
+        if kind == "predict_bgbb_expected":
+            def call():
+                return m.conditional_expected_number_of_purchases_up_to_time(BGBB_PRED_M, f, r, n)
+        else:
+            def call():
+                return m.conditional_probability_alive(1, f, r, n)
+        return call, values_finger
+
+    if kind == "pnbd_fit":
+        df = data["df"]
+        names = ("r", "alpha", "s", "beta")
+
+        def call():
+            # lifetimes starts Nelder-Mead at a random point: seed it so runs repeat
+            np.random.seed(0)
+            return lib.ParetoNBDFitter().fit(df["frequency"], df["recency"], df["T"])
 
         def finger(m):
             params = {k: float(v) for k, v in dict(m.params_).items()}
-            return {"params": params}, {"params": np.array([params[k] for k in ("r", "alpha", "a", "b")])}
+            return ({"params": params, "negative_log_likelihood": float(m._negative_log_likelihood_)},
+                    {"params": np.array([params[k] for k in names])})
+
+        return call, finger
+
+    if kind in ("pnbd_predict_expected", "pnbd_predict_alive"):
+        m = lib.ParetoNBDFitter()
+        m.params_ = pd.Series(PNBD_PRED_PARAMS)[["r", "alpha", "s", "beta"]]
+        f, r, T = data["frequency"], data["recency"], data["T"]
+        if kind == "pnbd_predict_expected":
+            def call():
+                return m.conditional_expected_number_of_purchases_up_to_time(PRED_T, f, r, T)
+        else:
+            def call():
+                return m.conditional_probability_alive(f, r, T)
+
+        def finger(out):
+            a = np.asarray(out, dtype=float).ravel()
+            return ({"n": int(a.size), "sum": float(np.nansum(a)), "n_nan": int(np.isnan(a).sum()),
+                     "first": [float(x) for x in a[:3]]}, {"values": a})
 
         return call, finger
 

@@ -38,5 +38,8 @@ void register_summary(py::module_& m);
 void register_bgnbd(py::module_& m);
 void register_gamma_gamma(py::module_& m);
 void register_simulate(py::module_& m);
+void register_mbgnbd(py::module_& m);
+void register_bgbb(py::module_& m);
+void register_pareto_nbd(py::module_& m);
 
 }  // namespace fastlifetimes::python

@@ -10,4 +10,7 @@ PYBIND11_MODULE(_core, m) {
   fastlifetimes::python::register_bgnbd(m);
   fastlifetimes::python::register_gamma_gamma(m);
   fastlifetimes::python::register_simulate(m);
+  fastlifetimes::python::register_mbgnbd(m);
+  fastlifetimes::python::register_bgbb(m);
+  fastlifetimes::python::register_pareto_nbd(m);
 }

@@ -9,3 +9,6 @@
 #include "fastlifetimes/data/summary.hpp"
 #include "fastlifetimes/models/bgnbd.hpp"
 #include "fastlifetimes/models/gamma_gamma.hpp"
+#include "fastlifetimes/models/mbgnbd.hpp"
+#include "fastlifetimes/models/bgbb.hpp"
+#include "fastlifetimes/models/pareto_nbd.hpp"

@@ -3,7 +3,17 @@ drop-in replacement for lifetimes 0.11.3 (``import fastlifetimes as lifetimes``)
 
 from ._core import __version__
 from .fitters import BaseFitter
+from .fitters.beta_geo_beta_binom_fitter import BetaGeoBetaBinomFitter
 from .fitters.beta_geo_fitter import BetaGeoFitter
 from .fitters.gamma_gamma_fitter import GammaGammaFitter
+from .fitters.modified_beta_geo_fitter import ModifiedBetaGeoFitter
+from .fitters.pareto_nbd_fitter import ParetoNBDFitter
 
-__all__ = ["BetaGeoFitter", "GammaGammaFitter", "__version__"]
+__all__ = [
+    "BetaGeoFitter",
+    "ModifiedBetaGeoFitter",
+    "ParetoNBDFitter",
+    "BetaGeoBetaBinomFitter",
+    "GammaGammaFitter",
+    "__version__",
+]

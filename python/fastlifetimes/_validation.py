@@ -153,3 +153,63 @@ def check_non_negative_scalar_or_array(name: str, values) -> np.ndarray:
 
 def is_scalar(v) -> bool:
     return isinstance(v, numbers.Number) or (isinstance(v, np.ndarray) and v.ndim == 0) or np.isscalar(v)
+
+
+def check_fit_options(penalizer, tol, initial_params, param_names, kwargs):
+    """The options every ``fit`` shares; returns (initial log-parameters or None, the cap on
+    likelihood evaluations)."""
+    if (not isinstance(penalizer, numbers.Real) or isinstance(penalizer, (bool, np.bool_))
+            or not np.isfinite(penalizer) or penalizer < 0):
+        raise ValueError(f"penalizer_coef: must be a non-negative number, got {penalizer!r}")
+    if not (isinstance(tol, numbers.Real) and np.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol: must be a positive number, got {tol!r}")
+    init = None
+    if initial_params is not None:
+        try:
+            init = np.asarray(initial_params, dtype=float).ravel()
+        except (TypeError, ValueError):
+            init = np.empty(0)
+        if init.size != len(param_names) or not np.isfinite(init).all():
+            raise ValueError(
+                f"initial_params: expected {len(param_names)} finite log-parameters "
+                f"({', '.join(param_names)}), got {initial_params!r}")
+    max_evaluations = int(kwargs.get("maxiter", kwargs.get("max_evaluations", 20000)))
+    return init, max_evaluations
+
+
+MAX_PERIODS = 1_000_000  # bgbb::max_periods: the likelihood sums a term per opportunity
+
+
+def discrete_history_problems(x, t_x, n, names=("frequency", "recency", "n_periods"), fitting=True):
+    """What can be wrong with discrete-time histories (BG/BB): each (column, mask, what).
+    x transactions in opportunities 1..n, the last at t_x, so whole numbers with
+    0 <= x <= t_x <= n, and t_x = 0 when x = 0; n at most MAX_PERIODS."""
+    f, r, p = names
+    whole = "non-integer values" + (" (lifetimes truncates them silently)" if fitting else "")
+    return (
+        (f, x < 0, "negative values"),
+        (f, x != np.floor(x), whole),
+        (r, t_x < 0, "negative values"),
+        (r, t_x != np.floor(t_x), whole),
+        (p, n < 0, "negative values"),
+        (p, n != np.floor(n), whole),
+        (p, n > MAX_PERIODS, f"values above {MAX_PERIODS:,} (the likelihood sums over opportunities)"),
+        (r, t_x > n, f"values larger than {p}"),
+        (f, x > t_x, f"values larger than {r} (the period of the last transaction)"),
+        (r, (x == 0) & (t_x != 0), f"non-zero {r} where {f} is 0"),
+    )
+
+
+def check_discrete_rfm(frequency, recency, n_periods, *, index=None):
+    """Validate discrete-time histories for fitting; returns (x, t_x, n) as float64 arrays."""
+    x = as_float_array("frequency", frequency)
+    t_x = as_float_array("recency", recency)
+    n = as_float_array("n_periods", n_periods)
+    if not (x.size == t_x.size == n.size):
+        raise ValueError(
+            f"frequency, recency and n_periods must have the same length, got {x.size}, {t_x.size} and {n.size}"
+        )
+    for name, mask, what in discrete_history_problems(x, t_x, n):
+        if mask.any():
+            raise ValueError(f"{name}: {what} in {offending_rows(mask, index)}")
+    return x, t_x, n

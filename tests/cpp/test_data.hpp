@@ -39,6 +39,39 @@ inline cdnow_summary load_cdnow_summary(bool full_precision = true) {
   return out;
 }
 
+/// The donations data of Fader, Hardie & Shang (2010) as lifetimes ships it (MIT): one row
+/// per (frequency, recency, n) cell with the number of donors in it. With
+/// `with_holdout`, BTYD's copy (GPL-3, read in place) adds each cell's total holdout
+/// transactions (2002-2006) in `x_star`.
+struct donations_matrix {
+  std::vector<double> x, t_x, n, weight, x_star;
+  bool found = false;
+};
+
+inline donations_matrix load_donations(bool with_holdout = false) {
+  donations_matrix out;
+  const std::string path =
+      with_holdout ? std::string(FASTLIFETIMES_SHARED_DATA) + "/btyd_r/donationsSummary_rf_matrix.csv"
+                   : std::string(FASTLIFETIMES_PACKAGE_DATA) + "/donations.csv";
+  std::ifstream in(path);
+  if (!in) return out;
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::stringstream row(line);
+    std::vector<double> cells;
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(std::stod(cell));
+    // lifetimes: frequency,recency,periods,weights; BTYD: x,t.x,n.cal,custs,x.star
+    out.x.push_back(cells[0]);
+    out.t_x.push_back(cells[1]);
+    out.n.push_back(cells[2]);
+    out.weight.push_back(cells[3]);
+    if (with_holdout) out.x_star.push_back(cells[4]);
+  }
+  out.found = !out.x.empty();
+  return out;
+}
+
 }  // namespace fastlifetimes_test
 
 namespace fastlifetimes_test {

@@ -66,19 +66,23 @@ inline Eigen::ArrayXd log_likelihood(const params& p, const rfm& data) {
 namespace detail {
 
 /// Terms of the log-likelihood that depend on the frequency x alone, for each distinct x:
-/// lnGamma(r+x) - lnGamma(r) + lnGamma(a+b) - lnGamma(a+b+x) + lnGamma(b+x) - lnGamma(b) and
-/// its derivatives. For integer x they are running sums of log(r+j) and 1/(r+j) etc.,
-/// which cost a log and a division per step instead of lgamma and digamma calls.
+/// lnGamma(r+x) - lnGamma(r) + lnB(a, b+x+s) - lnB(a, b) without the lnGamma(a) terms, and
+/// its derivatives, where s is the number of drop-out chances beyond the purchases: 0 for
+/// BG/NBD, 1 for MBG/NBD (which may also drop out at time 0). For integer x they are
+/// running sums of log(r+j) and 1/(r+j) etc., which cost a log and a division per step
+/// instead of lgamma and digamma calls.
 struct frequency_terms {
   std::vector<double> constant, d_r, d_a, d_b;
-  std::vector<double> log_b1, inv_b1;  ///< log and inverse of b + x - 1 (x > 0)
+  std::vector<double> log_b1, inv_b1;  ///< log and inverse of b + x - 1 + s (x > 0 when s = 0)
 
-  frequency_terms(const Eigen::ArrayXd& xs, double max_x, double r, double a, double b) {
+  frequency_terms(const Eigen::ArrayXd& xs, double max_x, double r, double a, double b,
+                  int shift = 0) {
     const auto nx = static_cast<std::size_t>(xs.size());
+    const double s = shift;
     log_b1.resize(nx);
     inv_b1.resize(nx);
     for (std::size_t j = 0; j < nx; ++j) {
-      const double b1 = b + std::max(xs[static_cast<Eigen::Index>(j)], 1.0) - 1.0;
+      const double b1 = b + std::max(xs[static_cast<Eigen::Index>(j)], 1.0 - s) - 1.0 + s;
       log_b1[j] = std::log(b1);
       inv_b1[j] = 1.0 / b1;
     }
@@ -87,28 +91,27 @@ struct frequency_terms {
     d_a.resize(nx);
     d_b.resize(nx);
     if (max_x <= 4096.0 && max_x <= 64.0 * static_cast<double>(nx) + 64.0) {
-      const auto m = static_cast<std::size_t>(max_x) + 1;
-      std::vector<double> c(m), dr(m), da(m), db(m);
-      double lr = 0, lb = 0, lab = 0, ir = 0, ib = 0, iab = 0;
+      // prefix sums over j < k, for k up to max_x + shift
+      const auto m = static_cast<std::size_t>(max_x) + 1 + static_cast<std::size_t>(shift);
+      std::vector<double> lr(m), lb(m), lab(m), ir(m), ib(m), iab(m);
+      double sr = 0, sb = 0, sab = 0, tr = 0, tb = 0, tab = 0;
       for (std::size_t k = 0; k < m; ++k) {
-        c[k] = lr + lb - lab;
-        dr[k] = ir;
-        da[k] = -iab;
-        db[k] = ib - iab;
+        lr[k] = sr, lb[k] = sb, lab[k] = sab, ir[k] = tr, ib[k] = tb, iab[k] = tab;
         const double j = static_cast<double>(k);
-        lr += std::log(r + j);
-        lb += std::log(b + j);
-        lab += std::log(a + b + j);
-        ir += 1.0 / (r + j);
-        ib += 1.0 / (b + j);
-        iab += 1.0 / (a + b + j);
+        sr += std::log(r + j);
+        sb += std::log(b + j);
+        sab += std::log(a + b + j);
+        tr += 1.0 / (r + j);
+        tb += 1.0 / (b + j);
+        tab += 1.0 / (a + b + j);
       }
       for (std::size_t j = 0; j < nx; ++j) {
         const auto k = static_cast<std::size_t>(xs[static_cast<Eigen::Index>(j)]);
-        constant[j] = c[k];
-        d_r[j] = dr[k];
-        d_a[j] = da[k];
-        d_b[j] = db[k];
+        const std::size_t ks = k + static_cast<std::size_t>(shift);
+        constant[j] = lr[k] + lb[ks] - lab[ks];
+        d_r[j] = ir[k];
+        d_a[j] = -iab[ks];
+        d_b[j] = ib[ks] - iab[ks];
       }
       return;
     }
@@ -116,24 +119,20 @@ struct frequency_terms {
     const double dg_r = math::digamma(r), dg_b = math::digamma(b), dg_ab = math::digamma(a + b);
     for (std::size_t j = 0; j < nx; ++j) {
       const double x = xs[static_cast<Eigen::Index>(j)];
-      const double dg_abx = math::digamma(a + b + x);
-      constant[j] = math::log_gamma(r + x) - lg_r + lg_ab + math::log_gamma(b + x) - lg_b -
-                    math::log_gamma(a + b + x);
+      const double dg_abx = math::digamma(a + b + x + s);
+      constant[j] = math::log_gamma(r + x) - lg_r + lg_ab + math::log_gamma(b + x + s) - lg_b -
+                    math::log_gamma(a + b + x + s);
       d_r[j] = math::digamma(r + x) - dg_r;
       d_a[j] = dg_ab - dg_abx;
-      d_b[j] = dg_ab + math::digamma(b + x) - dg_b - dg_abx;
+      d_b[j] = dg_ab + math::digamma(b + x + s) - dg_b - dg_abx;
     }
   }
 };
 
-}  // namespace detail
-
-/// lifetimes' objective: the weighted mean negative log-likelihood at parameters
-/// exp(log_params) (time already rescaled in `data`), plus penalizer * sum(params^2).
-/// Fills `grad` (d/d log_params) when it is not null. Returns +inf where the likelihood
-/// cannot be evaluated, so that an optimiser backs off instead of failing.
+/// The objective of `bgnbd::objective` for a drop-out chance at each purchase and, with
+/// shift = 1, also at time 0 (MBG/NBD, which shares everything else with BG/NBD).
 inline double objective(const double* log_params, const compressed_rfm& data, double penalizer,
-                        double* grad) {
+                        double* grad, int shift) {
   const double r = std::exp(log_params[0]), alpha = std::exp(log_params[1]);
   const double a = std::exp(log_params[2]), b = std::exp(log_params[3]);
   // an optimiser's wild step can leave the representable range (exp under/overflows);
@@ -144,48 +143,65 @@ inline double objective(const double* log_params, const compressed_rfm& data, do
       return std::numeric_limits<double>::infinity();
     }
   const double log_alpha = std::log(alpha), log_a = std::log(a);
+  // exp under- or overflows far from the data: no likelihood there (and digamma would
+  // throw at 0)
+  for (double v : {r, alpha, a, b})
+    if (!(v > 0.0 && v < std::numeric_limits<double>::infinity()))
+      return std::numeric_limits<double>::infinity();
 
-  const detail::frequency_terms fx(data.x.values, data.max_frequency, r, a, b);
+  const frequency_terms fx(data.x.values, data.max_frequency, r, a, b, shift);
   // log(alpha + T) and log(alpha + t_x), once per distinct value.
   const Eigen::ArrayXd T_shift = data.T.values + alpha;
   const Eigen::ArrayXd T_log = T_shift.log(), T_inv = T_shift.inverse();
   const Eigen::ArrayXd tx_shift = data.t_x.values + alpha;
   const Eigen::ArrayXd tx_log = tx_shift.log(), tx_inv = tx_shift.inverse();
 
-  // Sums over rows [begin, end): log-likelihood and the four gradient components.
+  // Sums over rows [begin, end): log-likelihood and the four gradient components. Rows go
+  // in blocks that stay in cache: whole-range temporaries would be fresh memory on every
+  // evaluation, and streaming them costs more than the arithmetic. The block length is a
+  // multiple of every SIMD width, so each row is computed as in one long pass.
   auto accumulate = [&](Eigen::Index begin, Eigen::Index end, std::array<double, 5>& sums) {
-    const Eigen::Index n = end - begin;
-    // Gather each row's exponent difference between the "dropped after the last purchase"
-    // and "still alive" terms; the transcendental part then runs vectorised over rows.
-    Eigen::ArrayXd diff(n), rx(n);
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const auto u = static_cast<std::size_t>(begin + i);
-      const std::int32_t jx = data.x.index[u];
-      const double x = data.x.values[jx];
-      rx[i] = r + x;
-      diff[i] = x == 0.0 ? -std::numeric_limits<double>::infinity()
-                         : log_a - fx.log_b1[static_cast<std::size_t>(jx)] +
-                               rx[i] * (T_log[data.T.index[u]] - tx_log[data.t_x.index[u]]);
-    }
-    // softplus(diff) = max(diff, 0) + log(1 + exp(-|diff|)); its derivative is the weight
-    // of the "dropped" term, logistic(diff). log(1 + e) rather than log1p(e): Eigen
-    // vectorises log but not log1p, and for e < 1 the absolute error stays below 1e-16.
-    const Eigen::ArrayXd e = (-diff.abs()).exp();
-    const Eigen::ArrayXd softplus = diff.max(0.0) + (1.0 + e).log();
-    const Eigen::ArrayXd w_dropped = (diff >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e));
-
+    constexpr Eigen::Index block = 2048;
+    Eigen::ArrayXd diff_buffer(std::min(block, end - begin)), rx_buffer(diff_buffer.size());
+    Eigen::ArrayXd e_buffer(diff_buffer.size()), softplus_buffer(diff_buffer.size());
+    Eigen::ArrayXd w_buffer(diff_buffer.size());
     double ll = 0.0, g_r = 0.0, g_alpha = 0.0, g_a = 0.0, g_b = 0.0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const auto u = static_cast<std::size_t>(begin + i);
-      const auto jx = static_cast<std::size_t>(data.x.index[u]);
-      const std::int32_t jT = data.T.index[u], jt = data.t_x.index[u];
-      const double wd = w_dropped[i], wa = 1.0 - wd, wi = data.rows.weight[begin + i];
-      ll += wi * (fx.constant[jx] - rx[i] * T_log[jT] + softplus[i]);
-      if (grad) {
-        g_r += wi * (fx.d_r[jx] - wa * T_log[jT] - wd * tx_log[jt]);
-        g_alpha += wi * rx[i] * (wa * T_inv[jT] + wd * tx_inv[jt]);
-        g_a += wi * (fx.d_a[jx] + wd / a);
-        g_b += wi * (fx.d_b[jx] - wd * fx.inv_b1[jx]);
+    for (Eigen::Index b0 = begin; b0 < end; b0 += block) {
+      const Eigen::Index n = std::min(block, end - b0);
+      auto diff = diff_buffer.head(n), rx = rx_buffer.head(n), e = e_buffer.head(n);
+      auto softplus = softplus_buffer.head(n), w_dropped = w_buffer.head(n);
+      // Gather each row's exponent difference between the "dropped after the last
+      // purchase" and "still alive" terms; the transcendental part then runs vectorised.
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const auto u = static_cast<std::size_t>(b0 + i);
+        const std::int32_t jx = data.x.index[u];
+        const double x = data.x.values[jx];
+        rx[i] = r + x;
+        diff[i] = x == 0.0 && shift == 0 ? -std::numeric_limits<double>::infinity()
+                                         : log_a - fx.log_b1[static_cast<std::size_t>(jx)] +
+                                               rx[i] * (T_log[data.T.index[u]] - tx_log[data.t_x.index[u]]);
+      }
+      // softplus(diff) = max(diff, 0) + log(1 + exp(-|diff|)); its derivative is the
+      // weight of the "dropped" term, logistic(diff). log(1 + e) rather than log1p(e):
+      // Eigen vectorises log but not log1p, and for e < 1 the absolute error stays below
+      // 1e-16.
+      e = (-diff.abs()).exp();
+      softplus = diff.max(0.0) + (1.0 + e).log();
+      w_dropped = (1.0 + e).inverse();
+      w_dropped = (diff >= 0.0).select(w_dropped, e * w_dropped);
+
+      for (Eigen::Index i = 0; i < n; ++i) {
+        const auto u = static_cast<std::size_t>(b0 + i);
+        const auto jx = static_cast<std::size_t>(data.x.index[u]);
+        const std::int32_t jT = data.T.index[u], jt = data.t_x.index[u];
+        const double wd = w_dropped[i], wa = 1.0 - wd, wi = data.rows.weight[b0 + i];
+        ll += wi * (fx.constant[jx] - rx[i] * T_log[jT] + softplus[i]);
+        if (grad) {
+          g_r += wi * (fx.d_r[jx] - wa * T_log[jT] - wd * tx_log[jt]);
+          g_alpha += wi * rx[i] * (wa * T_inv[jT] + wd * tx_inv[jt]);
+          g_a += wi * (fx.d_a[jx] + wd / a);
+          g_b += wi * (fx.d_b[jx] - wd * fx.inv_b1[jx]);
+        }
       }
     }
     sums = {ll, g_r, g_alpha, g_a, g_b};
@@ -218,6 +234,17 @@ inline double objective(const double* log_params, const compressed_rfm& data, do
   }
   if (!std::isfinite(value)) return std::numeric_limits<double>::infinity();
   return value;
+}
+
+}  // namespace detail
+
+/// lifetimes' objective: the weighted mean negative log-likelihood at parameters
+/// exp(log_params) (time already rescaled in `data`), plus penalizer * sum(params^2).
+/// Fills `grad` (d/d log_params) when it is not null. Returns +inf where the likelihood
+/// cannot be evaluated, so that an optimiser backs off instead of failing.
+inline double objective(const double* log_params, const compressed_rfm& data, double penalizer,
+                        double* grad) {
+  return detail::objective(log_params, data, penalizer, grad, 0);
 }
 
 /// A starting point in lifetimes' convention: log-parameters 0.1 on the rescaled time axis.

@@ -2,11 +2,14 @@
 /// Fit any model described by a traits struct (see bgnbd::model) with lifetimes'
 /// conventions, kept here in one place. A model whose traits declare
 /// `static constexpr bool rescale_time = false` (discrete time, e.g. BG/BB) is fitted on
-/// its data as given; the others:
+/// its data as given (and may declare `check_rows` for its own validity rules); the others:
 /// - time is rescaled so that max T = 1 while fitting; parameters measured in time units
 ///   are scaled back afterwards;
 /// - the objective is the weighted *mean* negative log-likelihood plus
-///   penalizer * sum(params^2), the parameters taken on the rescaled axis;
+///   penalizer * sum(params^2), the parameters taken on the rescaled axis. A model whose
+///   traits declare `static constexpr bool sums_likelihood = true` (lifetimes' Pareto/NBD:
+///   sum(w ll) / mean(w), n input rows) is minimised as that objective divided by n, i.e.
+///   the mean with penalizer / n, and reports n times the minimum;
 /// - the optimiser works on log-parameters; initial_params are log-parameters on the
 ///   rescaled axis;
 /// - the variance matrix is the delta-method transform of the inverse Hessian of the
@@ -16,6 +19,7 @@
 
 #include <array>
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -51,12 +55,33 @@ template <class Model>
 struct rescales_time<Model, std::void_t<decltype(Model::rescale_time)>>
     : std::bool_constant<Model::rescale_time> {};
 
+/// Models whose histories obey more than `check::rfm_row` (BG/BB: whole numbers, x <= t_x)
+/// declare `static void check_rows(x, t_x, T, n)`, which throws std::domain_error.
+template <class Model, class = void>
+struct has_row_check : std::false_type {};
+template <class Model>
+struct has_row_check<Model, std::void_t<decltype(&Model::check_rows)>> : std::true_type {};
+
+template <class Model, class = void>
+struct sums_likelihood : std::false_type {};
+template <class Model>
+struct sums_likelihood<Model, std::void_t<decltype(Model::sums_likelihood)>>
+    : std::bool_constant<Model::sums_likelihood> {};
+
+/// How many times the mean objective lifetimes' objective is: n (input rows) for a model
+/// that sums the likelihood over rows, 1 for the others.
+template <class Model>
+double objective_multiple(std::size_t n) {
+  return sums_likelihood<Model>::value ? static_cast<double>(n) : 1.0;
+}
+
 template <class Model>
 compressed_rfm compress_for_fit(const double* frequency, const double* recency, const double* T,
                                 const double* weight, std::size_t n, double penalizer) {
   if (n == 0) throw std::domain_error("fit: no customers to fit");
   if (!(std::isfinite(penalizer) && penalizer >= 0.0))
     throw std::domain_error("fit: penalizer_coef must be non-negative and finite");
+  if constexpr (has_row_check<Model>::value) Model::check_rows(frequency, recency, T, n);
   double max_T = 0.0;
   for (std::size_t i = 0; i < n; ++i) max_T = std::max(max_T, T[i]);
   if (!(max_T > 0.0 && std::isfinite(max_T)))
@@ -67,11 +92,27 @@ compressed_rfm compress_for_fit(const double* frequency, const double* recency, 
   return data;
 }
 
+template <class Model, class = void>
+struct has_prepared : std::false_type {};
+template <class Model>
+struct has_prepared<Model, std::void_t<typename Model::prepared>> : std::true_type {};
+
+/// The objective as a function of log-parameters. A model whose traits declare a type
+/// `prepared` and `static prepared prepare(const compressed_rfm&)` gets that built once
+/// here (structure of the data that does not depend on the parameters) and passed to
+/// every evaluation as `objective(x, data, prepared, penalizer, grad)`.
 template <class Model>
 optim::objective_function objective_of(const compressed_rfm& data, double penalizer) {
-  return [&data, penalizer](const double* x, double* grad) {
-    return Model::objective(x, data, penalizer, grad);
-  };
+  if constexpr (has_prepared<Model>::value) {
+    auto prepared = std::make_shared<const typename Model::prepared>(Model::prepare(data));
+    return [&data, penalizer, prepared](const double* x, double* grad) {
+      return Model::objective(x, data, *prepared, penalizer, grad);
+    };
+  } else {
+    return [&data, penalizer](const double* x, double* grad) {
+      return Model::objective(x, data, penalizer, grad);
+    };
+  }
 }
 
 }  // namespace detail
@@ -101,6 +142,8 @@ model_fit<Model::n_params> fit(const double* frequency, const double* recency, c
   constexpr int N = Model::n_params;
   const compressed_rfm data =
       detail::compress_for_fit<Model>(frequency, recency, T, weight, n, penalizer);
+  const double multiple = detail::objective_multiple<Model>(n);
+  const double mean_penalizer = penalizer / multiple;
   Eigen::VectorXd x0(N);
   if (initial_log_params) {
     if (initial_log_params->size() != N)
@@ -111,14 +154,14 @@ model_fit<Model::n_params> fit(const double* frequency, const double* recency, c
     for (int k = 0; k < N; ++k) x0[k] = init[static_cast<std::size_t>(k)];
   }
   const optim::fit_result r =
-      optim::minimize(detail::objective_of<Model>(data, penalizer), x0, options);
+      optim::minimize(detail::objective_of<Model>(data, mean_penalizer), x0, options);
 
   double max_T = 0.0;
   for (std::size_t i = 0; i < n; ++i) max_T = std::max(max_T, T[i]);
   const double time_scale = detail::rescales_time<Model>::value ? 1.0 / max_T : 1.0;
   model_fit<N> out;
   out.log_params = r.x;
-  out.negative_log_likelihood = r.value;
+  out.negative_log_likelihood = r.value * multiple;
   out.time_scale = time_scale;
   out.total_weight = data.total_weight;
   out.evaluations = r.evaluations;
@@ -133,9 +176,9 @@ model_fit<Model::n_params> fit(const double* frequency, const double* recency, c
   // picks up a factor `scale`, so LL_original = LL_rescaled + log(scale) * sum(w x).
   double penalty = 0.0;
   for (int k = 0; k < N; ++k) penalty += std::exp(2.0 * r.x[k]);
-  out.log_likelihood = -(r.value - penalizer * penalty) * data.total_weight +
+  out.log_likelihood = -(r.value - mean_penalizer * penalty) * data.total_weight +
                        std::log(time_scale) * data.weighted_frequency;
-  if (with_uncertainty) fill_uncertainty<Model>(out, data, penalizer);
+  if (with_uncertainty) fill_uncertainty<Model>(out, data, mean_penalizer);
   return out;
 }
 
@@ -146,7 +189,7 @@ void uncertainty(model_fit<Model::n_params>& out, const double* frequency, const
                  const double* T, const double* weight, std::size_t n, double penalizer) {
   const compressed_rfm data =
       detail::compress_for_fit<Model>(frequency, recency, T, weight, n, penalizer);
-  fill_uncertainty<Model>(out, data, penalizer);
+  fill_uncertainty<Model>(out, data, penalizer / detail::objective_multiple<Model>(n));
 }
 
 }  // namespace fastlifetimes

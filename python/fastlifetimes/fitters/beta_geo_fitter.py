@@ -3,13 +3,12 @@ Alternative to the Pareto/NBD Model", Marketing Science 24(2), 275-284."""
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from .. import _core
 from .._arrays import Inputs
-from .._validation import check_finite_values, check_rfm, check_weights, index_of, is_scalar
+from .._validation import (check_finite_values, check_fit_options, check_rfm, check_weights,
+                           index_of)
 from . import BaseFitter
 
 __all__ = ["BetaGeoFitter"]
@@ -37,7 +36,13 @@ class BetaGeoFitter(BaseFitter):
     """
 
     _param_names = ("r", "alpha", "a", "b")
+    # the compiled model; ModifiedBetaGeoFitter swaps in its own and inherits the rest
+    _core_fit = staticmethod(_core.bgnbd_fit)
     _core_uncertainty = staticmethod(_core.bgnbd_uncertainty)
+    _core_conditional_expected = staticmethod(_core.bgnbd_conditional_expected_number_of_purchases_up_to_time)
+    _core_probability_alive = staticmethod(_core.bgnbd_conditional_probability_alive)
+    _core_expected = staticmethod(_core.bgnbd_expected_number_of_purchases_up_to_time)
+    _core_probability_of_n = staticmethod(_core.bgnbd_probability_of_n_purchases_up_to_time)
 
     def __init__(self, penalizer_coef=0.0):
         self.penalizer_coef = penalizer_coef
@@ -72,26 +77,12 @@ class BetaGeoFitter(BaseFitter):
         w = None if weights is None else check_weights(weights, x.size, row_index)
         if index is not None and len(index) != x.size:
             raise ValueError(f"index: expected {x.size} labels (one per row), got {len(index)}")
-        penalizer = self.penalizer_coef
-        if (not isinstance(penalizer, numbers.Real) or isinstance(penalizer, (bool, np.bool_))
-                or not np.isfinite(penalizer) or penalizer < 0):
-            raise ValueError(f"penalizer_coef: must be a non-negative number, got {penalizer!r}")
-        if not (isinstance(tol, numbers.Real) and np.isfinite(tol) and tol > 0):
-            raise ValueError(f"tol: must be a positive number, got {tol!r}")
-        init = None
-        if initial_params is not None:
-            try:
-                init = np.asarray(initial_params, dtype=float).ravel()
-            except (TypeError, ValueError):
-                init = np.empty(0)
-            if init.size != 4 or not np.isfinite(init).all():
-                raise ValueError("initial_params: expected 4 finite log-parameters (r, alpha, a, b), "
-                                 f"got {initial_params!r}")
-        max_evaluations = int(kwargs.get("maxiter", kwargs.get("max_evaluations", 20000)))
-        result = _core.bgnbd_fit(x, t_x, age, w, float(self.penalizer_coef), init, float(tol),
-                                 max_evaluations, False)
+        init, max_evaluations = check_fit_options(self.penalizer_coef, tol, initial_params,
+                                                  self._param_names, kwargs)
+        result = self._core_fit(x, t_x, age, w, float(self.penalizer_coef), init, float(tol),
+                                max_evaluations, False)
         if verbose:
-            print(f"BetaGeoFitter: {result['method']}, {result['evaluations']} evaluations, "
+            print(f"{type(self).__name__}: {result['method']}, {result['evaluations']} evaluations, "
                   f"objective {result['negative_log_likelihood']:.10g}")
         columns = {
             "frequency": x.astype(np.int64),
@@ -113,7 +104,7 @@ class BetaGeoFitter(BaseFitter):
         inputs = Inputs([("t", t), ("frequency", frequency), ("recency", recency), ("T", T)],
                         check_finite=False)
         out = _checked_call(
-            _core.bgnbd_conditional_expected_number_of_purchases_up_to_time, inputs, True,
+            self._core_conditional_expected, inputs, True,
             params, inputs["t"], inputs["frequency"], inputs["recency"], inputs["T"])
         return inputs.wrap(out)
 
@@ -124,7 +115,7 @@ class BetaGeoFitter(BaseFitter):
         of at least one dimension, as in lifetimes."""
         params = self._params_array()
         inputs = Inputs([("frequency", frequency), ("recency", recency), ("T", T)], check_finite=False)
-        out = _checked_call(_core.bgnbd_conditional_probability_alive, inputs, False,
+        out = _checked_call(self._core_probability_alive, inputs, False,
                             params, inputs["frequency"], inputs["recency"], inputs["T"])
         return inputs.wrap(out, always_array=True)
 
@@ -137,8 +128,7 @@ class BetaGeoFitter(BaseFitter):
         recency, frequency = np.meshgrid(np.arange(max_recency + 1, dtype=float),
                                          np.arange(max_frequency + 1, dtype=float), indexing="ij")
         T = np.full(recency.size, float(max_recency))
-        out = _core.bgnbd_conditional_probability_alive(
-            params, frequency.ravel(), recency.ravel(), T)
+        out = self._core_probability_alive(params, frequency.ravel(), recency.ravel(), T)
         return out.reshape(recency.shape)
 
     def expected_number_of_purchases_up_to_time(self, t):
@@ -146,7 +136,7 @@ class BetaGeoFitter(BaseFitter):
         params = self._params_array()
         inputs = Inputs([("t", t)])
         _check_prediction_inputs(inputs, with_t=True, history=False)
-        return inputs.wrap(_core.bgnbd_expected_number_of_purchases_up_to_time(params, inputs["t"]))
+        return inputs.wrap(self._core_expected(params, inputs["t"]))
 
     def probability_of_n_purchases_up_to_time(self, t, n):
         """P(N(t) = n): the probability of exactly n repeat purchases in (0, t], FHL (2005)
@@ -159,7 +149,7 @@ class BetaGeoFitter(BaseFitter):
         bad = (counts < 0) | (counts != np.floor(counts))
         if bad.any():
             raise ValueError(f"n: negative or non-integer values in {inputs.rows_where(bad)}")
-        out = _core.bgnbd_probability_of_n_purchases_up_to_time(params, inputs["t"], counts)
+        out = self._core_probability_of_n(params, inputs["t"], counts)
         return inputs.wrap(out)
 
 
