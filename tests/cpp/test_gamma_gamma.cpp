@@ -200,6 +200,15 @@ TEST_CASE("gamma_gamma: q_constraint holds q at 1 where the unconstrained fit ha
   CHECK(std::abs(grad[0]) < 1e-5);
   CHECK(std::abs(grad[2]) < 1e-5);
   CHECK(grad[1] > 0.0);  // the objective would fall with q below 1
+  // the same on 200,000 customers, where the fit starts from a subsample fit
+  simulate_spend(200'000, {3.0, 0.7, 20.0}, 7, x, m);
+  const auto large = gamma_gamma::fit(x.data(), m.data(), nullptr, x.size(), 0.0, {}, {}, true);
+  REQUIRE(large.converged);
+  CHECK(large.params[1] == doctest::Approx(1.0).epsilon(1e-12));
+  const auto large_free = gamma_gamma::fit(x.data(), m.data(), nullptr, x.size(), 0.0);
+  REQUIRE(large_free.converged);
+  CHECK(large_free.params[1] < 1.0);
+  CHECK(large_free.method == "Newton from a subsample fit");
   // and where the bound is inactive the two fits agree
   simulate_spend(5'000, {3.0, 4.0, 20.0}, 6, x, m);
   const auto a = gamma_gamma::fit(x.data(), m.data(), nullptr, x.size(), 0.0);

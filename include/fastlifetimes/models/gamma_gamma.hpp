@@ -77,7 +77,8 @@ inline double conditional_expected_average_profit(const params& p, double x, dou
 ///
 /// Memory-bound, so it runs in blocks: vectorised reductions check a block (any NaN or
 /// inf makes the sum non-finite), the formula is evaluated vectorised, and only a block
-/// that fails is checked row by row to name the offending row.
+/// that fails is checked row by row to name the offending row. One thread up to 2M rows:
+/// a second one adds little to a memory-bound loop and loses when the cores are busy.
 inline void conditional_expected_average_profit(const params& p, const double* x, const double* m,
                                                 std::size_t n, double* out) {
   const char* name = "conditional_expected_average_profit";
@@ -105,7 +106,7 @@ inline void conditional_expected_average_profit(const params& p, const double* x
         }
       Eigen::Map<Eigen::ArrayXd>(out + b0, k) = p.p * (p.v + xs * ms) / (p.p * xs + (p.q - 1.0));
     }
-  }, 250'000);
+  }, 2'000'000);
 }
 
 /// Rows (x, m, weight) prepared for repeated likelihood evaluations: what does not depend

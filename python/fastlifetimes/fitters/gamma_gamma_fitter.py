@@ -119,7 +119,8 @@ class GammaGammaFitter(BaseFitter):
         columns = {
             "monetary_value": m,
             "frequency": x,
-            "weights": np.ones(x.size, dtype=np.int64) if weights is None else np.asarray(weights),
+            # lifetimes' column of ones, as a view: the DataFrame is only built if asked for
+            "weights": np.broadcast_to(np.int64(1), x.shape) if weights is None else np.asarray(weights),
             "_weights_given": w,
         }
         self._store_fit(result, columns, index)
