@@ -213,19 +213,37 @@ TEST_CASE("mbgnbd: every invalid value is caught in long inputs too (vectorised 
     x[i] = static_cast<double>(i % 4);
     t_x[i] = x[i] > 0 ? 30.0 : 0.0;
   }
+  std::vector<double> t(size, 39.0);
+  // both predictions check every row; each must name the spoiled one
   auto refused_at = [&](std::size_t row) {
-    try {
-      mbgnbd::conditional_probability_alive(cdnow_mle, x.data(), t_x.data(), T.data(), size, out.data());
-    } catch (const std::domain_error& e) {
-      return std::string(e.what()).find("row " + std::to_string(row)) != std::string::npos;
+    int named = 0;
+    for (int which = 0; which < 2; ++which) {
+      try {
+        if (which == 0)
+          mbgnbd::conditional_probability_alive(cdnow_mle, x.data(), t_x.data(), T.data(), size, out.data());
+        else
+          mbgnbd::conditional_expected_number_of_purchases_up_to_time(cdnow_mle, t.data(), x.data(), t_x.data(),
+                                                                      T.data(), size, out.data());
+      } catch (const std::domain_error& e) {
+        named += std::string(e.what()).find("row " + std::to_string(row)) != std::string::npos;
+      }
     }
-    return false;
+    return named == 2;
   };
   CHECK_FALSE(refused_at(0));
   // row 8191 is (x, t_x, T) = (3, 30, 40)
   const double nan = std::nan(""), inf = std::numeric_limits<double>::infinity();
   const std::vector<std::pair<std::vector<double>*, std::vector<double>>> spoilers = {
       {&x, {nan, inf, -1.0, 2.5}}, {&t_x, {nan, inf, -1.0, 41.0}}, {&T, {nan, inf, 29.0}}};
+  try {
+    t[8191] = -1.0;
+    mbgnbd::conditional_expected_number_of_purchases_up_to_time(cdnow_mle, t.data(), x.data(), t_x.data(),
+                                                                T.data(), size, out.data());
+    FAIL("a negative horizon was accepted");
+  } catch (const std::domain_error& e) {
+    CHECK(std::string(e.what()).find("row 8191") != std::string::npos);
+  }
+  t[8191] = 39.0;
   for (const auto& [column, values] : spoilers) {
     for (double bad : values) {
       const double kept = (*column)[8191];

@@ -156,9 +156,43 @@ struct model {
   static std::array<double, 4> initial_log_params() { return bgnbd::default_initial_log_params(); }
 };
 
-/// E[X(t) | x, t_x, T] over n customers. The hypergeometric numerator depends on
-/// (t, x, T) only, and real data repeat those triples, so it is computed once per
-/// distinct triple (per thread). Throws std::domain_error naming the first invalid row.
+namespace detail {
+
+/// P(alive) of customers [b0, b0 + m) into `alive` (an aligned buffer of at least m),
+/// after checking them: vectorised reductions recognise a valid block, and a block that
+/// fails is checked row by row, which names the first bad row.
+///
+/// Into an aligned buffer, not the caller's array: Eigen peels an unaligned destination's
+/// head into scalar exp/log, whose rounding differs from the vectorised one, and the same
+/// customer would get a different last bit depending on where the caller's array starts.
+inline void alive_block(const char* name, const params& p, const double* x, const double* t_x,
+                        const double* T, std::size_t b0, Eigen::Index m, Eigen::ArrayXd& alive) {
+  const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m), txs(t_x + b0, m), Ts(T + b0, m);
+  // a NaN or inf anywhere makes the sum non-finite; a false alarm only sends the block to
+  // the exact per-row check
+  const bool valid = std::isfinite((xs + txs + Ts).sum()) &&
+                     xs.min(txs).min(Ts - txs).minCoeff() >= 0.0 &&
+                     (xs - xs.floor()).abs().maxCoeff() == 0.0;
+  if (!valid)
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const auto u = b0 + static_cast<std::size_t>(i);
+      check::prediction_row(name, u, x[u], t_x[u], T[u]);
+    }
+  // 1 / (1 + odds), odds = a/(b+x) E, E = exp((r+x) log((alpha+T)/(alpha+t_x))), as
+  // (b+x) / (b+x + a E): one log, one exp and two divisions per customer, which keeps up
+  // with reading the inputs. E = inf gives 0, as it should.
+  auto d = alive.head(m);
+  d = ((p.r + xs) * ((p.alpha + Ts) / (p.alpha + txs)).log()).exp();
+  d = (p.b + xs) / (p.b + xs + p.a * d);
+}
+
+}  // namespace detail
+
+/// E[X(t) | x, t_x, T] over n customers: the numerator of Wagner & Hoppe's formula times
+/// P(alive). The hypergeometric numerator depends on (t, x, T) only, and real data repeat
+/// those triples, so it is computed once per distinct triple (per thread); P(alive) runs
+/// vectorised in blocks (scalar exp and log would cost more than all the rest). Throws
+/// std::domain_error naming the first invalid row.
 inline void conditional_expected_number_of_purchases_up_to_time(const params& p, const double* t,
                                                                 const double* x,
                                                                 const double* t_x,
@@ -170,50 +204,37 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
     fastlifetimes::detail::key_table<3> seen(std::min<std::size_t>(end - begin, 4096));
     std::vector<double> numerator;
-    for (std::size_t i = begin; i < end; ++i) {
-      check::prediction_row(name, i, x[i], t_x[i], T[i]);
-      check::horizon(name, i, t[i]);
-      const double key[3] = {t[i], x[i], T[i]};
-      const auto id = static_cast<std::size_t>(seen.find_or_insert(key));
-      if (id == numerator.size())
-        numerator.push_back(bgnbd::detail::conditional_expectation_numerator(q, t[i], x[i], T[i]));
-      out[i] = numerator[id] / (1.0 + std::exp(detail::log_dropout_odds(p, x[i], t_x[i], T[i])));
+    constexpr std::size_t block = 4096;
+    Eigen::ArrayXd alive(block);
+    for (std::size_t b0 = begin; b0 < end; b0 += block) {
+      const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
+      detail::alive_block(name, p, x, t_x, T, b0, m, alive);
+      for (Eigen::Index k = 0; k < m; ++k) {
+        const auto i = b0 + static_cast<std::size_t>(k);
+        check::horizon(name, i, t[i]);
+        const double key[3] = {t[i], x[i], T[i]};
+        const auto id = static_cast<std::size_t>(seen.find_or_insert(key));
+        if (id == numerator.size())
+          numerator.push_back(bgnbd::detail::conditional_expectation_numerator(q, t[i], x[i], T[i]));
+        out[i] = numerator[id] * alive[k];
+      }
     }
   });
 }
 
-/// P(alive) over n customers, vectorised in blocks as bgnbd's: one branch-free pass that
-/// validates and computes together. Throws std::domain_error naming the first invalid row.
+/// P(alive) over n customers, vectorised in blocks: one pass that validates and computes
+/// together. Throws std::domain_error naming the first invalid row.
 inline void conditional_probability_alive(const params& p, const double* x, const double* t_x,
                                           const double* T, std::size_t n, double* out) {
   const char* name = "conditional_probability_alive";
   check_params(name, p);
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
     constexpr std::size_t block = 4096;
-    // Computed into an aligned buffer, not into `out`: Eigen peels the destination's
-    // unaligned head into scalar exp/log, whose rounding differs from the vectorised one,
-    // and the same customer would get a different last bit depending on where the
-    // caller's array starts.
-    Eigen::ArrayXd d(block);
+    Eigen::ArrayXd alive(block);
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
-      const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m), txs(t_x + b0, m), Ts(T + b0, m);
-      // a NaN or inf anywhere makes the sum non-finite; a false alarm only sends the block
-      // to the exact per-row check
-      const bool valid = std::isfinite((xs + txs + Ts).sum()) &&
-                         xs.min(txs).min(Ts - txs).minCoeff() >= 0.0 &&
-                         (xs - xs.floor()).abs().maxCoeff() == 0.0;
-      if (!valid)
-        for (Eigen::Index i = 0; i < m; ++i) {
-          const auto u = b0 + static_cast<std::size_t>(i);
-          check::prediction_row(name, u, x[u], t_x[u], T[u]);
-        }
-      // 1 / (1 + odds), odds = a/(b+x) E, E = exp((r+x) log((alpha+T)/(alpha+t_x))), as
-      // (b+x) / (b+x + a E): one log, one exp and two divisions per customer, which keeps
-      // up with reading the inputs. E = inf gives 0, as it should.
-      d.head(m) = ((p.r + xs) * ((p.alpha + Ts) / (p.alpha + txs)).log()).exp();
-      d.head(m) = (p.b + xs) / (p.b + xs + p.a * d.head(m));
-      Eigen::Map<Eigen::ArrayXd>(out + b0, m) = d.head(m);
+      detail::alive_block("conditional_probability_alive", p, x, t_x, T, b0, m, alive);
+      Eigen::Map<Eigen::ArrayXd>(out + b0, m) = alive.head(m);
     }
   }, 100'000);
 }
