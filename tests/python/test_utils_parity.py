@@ -122,6 +122,12 @@ for time, rate in ((1, 0.0), (1, 1.0), (2, 0.0), (12, 0.01)):
                                                          summary["T"], ones, time=time, discount_rate=rate)
 out["clv_monetary"] = _customer_lifetime_value(cdnow_bgf, weekly["frequency"], weekly["recency"], weekly["T"],
                                                weekly["monetary_value"], time=6, discount_rate=0.02, freq="W")
+from lifetimes import ModifiedBetaGeoFitter, ParetoNBDFitter
+for name, cls in (("mbgnbd", ModifiedBetaGeoFitter), ("pareto", ParetoNBDFitter)):
+    other = cls().fit(weekly["frequency"], weekly["recency"], weekly["T"])
+    out[name + "_params"] = other.params_
+    out[name + "_clv"] = _customer_lifetime_value(other, weekly["frequency"], weekly["recency"], weekly["T"],
+                                                  weekly["monetary_value"], time=12, discount_rate=0.01, freq="W")
 """
 
 
@@ -275,3 +281,20 @@ class Delegate:
 
     def predict(self, *args):
         return self.model.predict(*args)
+
+
+@pytest.mark.parametrize("name", ["mbgnbd", "pareto"])
+def test_customer_lifetime_value_with_the_other_transaction_models(reference, name):
+    """The CLV of MBG/NBD and Pareto/NBD customers (period by period through predict)."""
+    import fastlifetimes
+
+    _, _, logs, ref = reference
+    weekly = summary_data_from_transaction_data(logs["cdnow"], "customer_id", "date", monetary_value_col="amount",
+                                                datetime_format="%Y%m%d", observation_period_end="19970930",
+                                                freq_multiplier=7)
+    cls = {"mbgnbd": fastlifetimes.ModifiedBetaGeoFitter, "pareto": fastlifetimes.ParetoNBDFitter}[name]
+    model = cls()
+    model.params_ = ref[name + "_params"]
+    ours = _customer_lifetime_value(model, weekly["frequency"], weekly["recency"], weekly["T"], weekly["monetary_value"],
+                                    time=12, discount_rate=0.01, freq="W")
+    pd.testing.assert_series_equal(ours, ref[name + "_clv"], check_exact=False, rtol=RTOL_CLOSED_FORM)
