@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 from pathlib import Path
 from time import perf_counter
@@ -181,10 +182,10 @@ def run(args) -> None:
         raise JobError(f"output folder does not exist: {args.output.resolve().parent}")
     if args.chunk_size < 1:
         raise JobError(f"--chunk-size: must be at least 1, got {args.chunk_size}")
-    if not args.discount_rate > -1:
-        raise JobError(f"--discount-rate: must be above -1, got {args.discount_rate}")
-    if not args.penalizer >= 0:
-        raise JobError(f"--penalizer: must be at least 0, got {args.penalizer}")
+    if not (math.isfinite(args.discount_rate) and args.discount_rate > -1):
+        raise JobError(f"--discount-rate: must be a finite number above -1, got {args.discount_rate}")
+    if not (math.isfinite(args.penalizer) and args.penalizer >= 0):
+        raise JobError(f"--penalizer: must be a finite number >= 0, got {args.penalizer}")
     observation_end = None
     if args.observation_end is not None:
         try:
