@@ -31,10 +31,6 @@ CLV_MONTHS = 12
 # The units both the summary and customer_lifetime_value understand
 DAYS_PER_UNIT = {"D": 1, "W": 7}
 UNIT_NAMES = {"D": "days", "W": "weeks"}
-OUTPUT_COLUMNS = (
-    [f"expected_purchases_{d}d" for d in HORIZONS_DAYS]
-    + ["p_alive", "expected_average_value", f"clv_{CLV_MONTHS}m"]
-)
 
 
 class JobError(Exception):
