@@ -8,6 +8,7 @@ from .fitters.beta_geo_fitter import BetaGeoFitter
 from .fitters.gamma_gamma_fitter import GammaGammaFitter
 from .fitters.modified_beta_geo_fitter import ModifiedBetaGeoFitter
 from .fitters.pareto_nbd_fitter import ParetoNBDFitter
+from . import plotting  # cheap: matplotlib is imported only when a plot is drawn
 
 __all__ = [
     "BetaGeoFitter",
