@@ -1,0 +1,141 @@
+"""
+fastlifetimes' compiled core: models, fitting and the transaction summary
+"""
+from __future__ import annotations
+import numpy
+import numpy.typing
+import typing
+
+# Inputs are cast once to contiguous float64 arrays; outputs are float64 arrays.
+_Floats: typing.TypeAlias = numpy.typing.ArrayLike
+_Array: typing.TypeAlias = numpy.typing.NDArray[numpy.float64]
+
+__all__: list[str] = ['beta_density', 'beta_quantile', 'bgbb_conditional_expected_number_of_purchases_up_to_time', 'bgbb_conditional_probability_alive', 'bgbb_fit', 'bgbb_log_likelihood', 'bgbb_max_periods', 'bgbb_probability_of_transactions_in_first_n_periods', 'bgbb_uncertainty', 'bgnbd_conditional_expected_number_of_purchases_up_to_time', 'bgnbd_conditional_probability_alive', 'bgnbd_discounted_purchases', 'bgnbd_expected_number_of_purchases_up_to_time', 'bgnbd_fit', 'bgnbd_log_likelihood', 'bgnbd_probability_of_n_purchases_up_to_time', 'bgnbd_uncertainty', 'gamma_density', 'gamma_gamma_conditional_expected_average_profit', 'gamma_gamma_fit', 'gamma_gamma_log_likelihood', 'gamma_gamma_uncertainty', 'gamma_quantile', 'mbgnbd_conditional_expected_number_of_purchases_up_to_time', 'mbgnbd_conditional_probability_alive', 'mbgnbd_expected_number_of_purchases_up_to_time', 'mbgnbd_fit', 'mbgnbd_log_likelihood', 'mbgnbd_probability_of_n_purchases_up_to_time', 'mbgnbd_uncertainty', 'model_format_version', 'pareto_nbd_conditional_expected_number_of_purchases_up_to_time', 'pareto_nbd_conditional_probability_alive', 'pareto_nbd_conditional_probability_of_n_purchases_up_to_time', 'pareto_nbd_expected_number_of_purchases_up_to_time', 'pareto_nbd_fit', 'pareto_nbd_log_likelihood', 'pareto_nbd_uncertainty', 'simulate_bgbb', 'simulate_bgnbd', 'simulate_bgnbd_transactions', 'simulate_pareto_nbd', 'summarize_transactions']
+def beta_density(x: _Floats, a: float, b: float) -> _Array:
+    """
+    The density of Beta(a, b) at each x (+inf at 0 when a < 1, at 1 when b < 1).
+    """
+def beta_quantile(p: float, a: float, b: float) -> float:
+    """
+    The p-quantile of Beta(a, b).
+    """
+def bgbb_conditional_expected_number_of_purchases_up_to_time(params: _Floats, m_periods_in_future: _Floats, frequency: _Floats, recency: _Floats, n_periods: _Floats) -> _Array:
+    ...
+def bgbb_conditional_probability_alive(params: _Floats, m_periods_in_future: _Floats, frequency: _Floats, recency: _Floats, n_periods: _Floats) -> _Array:
+    ...
+def bgbb_fit(frequency: _Floats, recency: _Floats, n_periods: _Floats, weights: typing.Any, penalizer_coef: float, initial_params: typing.Any, tol: float, max_evaluations: int = 20000, with_uncertainty: bool = True) -> dict[str, typing.Any]:
+    """
+    Fit BG/BB with lifetimes' conventions (no time rescaling); returns a dict.
+    """
+def bgbb_log_likelihood(params: _Floats, frequency: _Floats, recency: _Floats, n_periods: _Floats) -> _Array:
+    ...
+def bgbb_probability_of_transactions_in_first_n_periods(params: _Floats, frequency: _Floats, n: _Floats) -> _Array:
+    """
+    P(X(n) = x) for each (x, n): FHS (2010) eq. 7.
+    """
+def bgbb_uncertainty(log_params: _Floats, params: _Floats, frequency: _Floats, recency: _Floats, n_periods: _Floats, weights: typing.Any, penalizer_coef: float) -> tuple[typing.Any, ...]:
+    """
+    (hessian, variance) of a BG/BB fit at its log-parameters.
+    """
+def bgnbd_conditional_expected_number_of_purchases_up_to_time(params: _Floats, t: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
+    ...
+def bgnbd_conditional_probability_alive(params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
+    ...
+# The binding's argument is named `from`, a Python keyword: callers pass it by position.
+def bgnbd_discounted_purchases(params: _Floats, to: _Floats, from_: _Floats, discount: _Floats, frequency: _Floats, recency: _Floats, T: _Floats, /) -> _Array:
+    """
+    sum_k (E(to[k]) - E(from[k])) / discount[k] per customer, E the BG/NBD conditional expectation.
+    """
+def bgnbd_expected_number_of_purchases_up_to_time(params: _Floats, t: _Floats) -> _Array:
+    ...
+def bgnbd_fit(frequency: _Floats, recency: _Floats, T: _Floats, weights: typing.Any, penalizer_coef: float, initial_params: typing.Any, tol: float, max_evaluations: int = 20000, with_uncertainty: bool = True) -> dict[str, typing.Any]:
+    """
+    Fit BG/NBD with lifetimes' conventions; returns a dict (see model_fit).
+    """
+def bgnbd_log_likelihood(params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
+    ...
+def bgnbd_probability_of_n_purchases_up_to_time(params: _Floats, t: _Floats, n: _Floats) -> _Array:
+    ...
+def bgnbd_uncertainty(log_params: _Floats, params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats, weights: typing.Any, penalizer_coef: float) -> tuple[typing.Any, ...]:
+    """
+    (hessian, variance) of a BG/NBD fit at its log-parameters.
+    """
+def gamma_density(x: _Floats, shape: float, rate: float) -> _Array:
+    """
+    The density of Gamma(shape, rate) at each x (+inf at 0 when shape < 1).
+    """
+def gamma_gamma_conditional_expected_average_profit(params: _Floats, frequency: _Floats, monetary_value: _Floats) -> _Array:
+    ...
+def gamma_gamma_fit(frequency: _Floats, monetary_value: _Floats, weights: typing.Any, penalizer_coef: float, initial_params: typing.Any, tol: float, max_evaluations: int = 20000, q_constraint: bool = False, with_uncertainty: bool = True) -> dict[str, typing.Any]:
+    """
+    Fit the Gamma-Gamma model with lifetimes' conventions; returns a dict (see model_fit).
+    """
+def gamma_gamma_log_likelihood(params: _Floats, frequency: _Floats, monetary_value: _Floats) -> _Array:
+    ...
+def gamma_gamma_uncertainty(log_params: _Floats, params: _Floats, frequency: _Floats, monetary_value: _Floats, weights: typing.Any, penalizer_coef: float) -> tuple[typing.Any, ...]:
+    """
+    (hessian, variance) of a Gamma-Gamma fit at its log-parameters.
+    """
+def gamma_quantile(p: float, shape: float, rate: float) -> float:
+    """
+    The p-quantile of Gamma(shape, rate) (rate: 1 / scale).
+    """
+def mbgnbd_conditional_expected_number_of_purchases_up_to_time(params: _Floats, t: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
+    ...
+def mbgnbd_conditional_probability_alive(params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
+    ...
+def mbgnbd_expected_number_of_purchases_up_to_time(params: _Floats, t: _Floats) -> _Array:
+    ...
+def mbgnbd_fit(frequency: _Floats, recency: _Floats, T: _Floats, weights: typing.Any, penalizer_coef: float, initial_params: typing.Any, tol: float, max_evaluations: int = 20000, with_uncertainty: bool = True) -> dict[str, typing.Any]:
+    """
+    Fit MBG/NBD with lifetimes' conventions; returns a dict (see model_fit).
+    """
+def mbgnbd_log_likelihood(params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
+    ...
+def mbgnbd_probability_of_n_purchases_up_to_time(params: _Floats, t: _Floats, n: _Floats) -> _Array:
+    ...
+def mbgnbd_uncertainty(log_params: _Floats, params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats, weights: typing.Any, penalizer_coef: float) -> tuple[typing.Any, ...]:
+    """
+    (hessian, variance) of an MBG/NBD fit at its log-parameters.
+    """
+def pareto_nbd_conditional_expected_number_of_purchases_up_to_time(params: _Floats, t: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
+    ...
+def pareto_nbd_conditional_probability_alive(params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
+    ...
+def pareto_nbd_conditional_probability_of_n_purchases_up_to_time(params: _Floats, n: _Floats, t: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
+    ...
+def pareto_nbd_expected_number_of_purchases_up_to_time(params: _Floats, t: _Floats) -> _Array:
+    ...
+def pareto_nbd_fit(frequency: _Floats, recency: _Floats, T: _Floats, weights: typing.Any, penalizer_coef: float, initial_params: typing.Any, tol: float, max_evaluations: int = 20000, with_uncertainty: bool = True) -> dict[str, typing.Any]:
+    """
+    Fit Pareto/NBD with lifetimes' conventions; returns a dict (see model_fit).
+    """
+def pareto_nbd_log_likelihood(params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
+    ...
+def pareto_nbd_uncertainty(log_params: _Floats, params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats, weights: typing.Any, penalizer_coef: float) -> tuple[typing.Any, ...]:
+    """
+    (hessian, variance) of a Pareto/NBD fit at its log-parameters.
+    """
+def simulate_bgbb(N: _Floats, alpha: float, beta: float, gamma: float, delta: float, seed: int) -> tuple[typing.Any, ...]:
+    """
+    (frequency, recency, p, theta, alive) of simulated BG/BB customers.
+    """
+def simulate_bgnbd(T: _Floats, r: float, alpha: float, a: float, b: float, seed: int, modified: bool = False) -> tuple[typing.Any, ...]:
+    """
+    (frequency, recency, lambda, p, alive) of simulated BG/NBD (or MBG/NBD) customers.
+    """
+def simulate_bgnbd_transactions(T: _Floats, r: float, alpha: float, a: float, b: float, seed: int) -> tuple[numpy.typing.NDArray[numpy.int64], _Array]:
+    """
+    (customer index, offset in time units from the customer's start) of a simulated BG/NBD transaction log.
+    """
+def simulate_pareto_nbd(T: _Floats, r: float, alpha: float, s: float, beta: float, seed: int) -> tuple[typing.Any, ...]:
+    """
+    (frequency, recency, lambda, mu, alive) of simulated Pareto/NBD customers.
+    """
+def summarize_transactions(customer: numpy.typing.ArrayLike, period: numpy.typing.ArrayLike, value: typing.Any, n_customers: int, end_period: int, ticks_per_unit: float, include_first_transaction: bool, period_width: int = 0) -> tuple[numpy.typing.NDArray[numpy.int64], _Array, _Array, _Array, typing.Any]:
+    """
+    Per-customer (codes, frequency, recency, T, monetary_value or None) of a log given as integer customer codes and period-start ticks.
+    """
+__version__: str
+bgbb_max_periods: float
+model_format_version: int
