@@ -31,3 +31,8 @@ cmake --build build/example-cpp -j"$JOBS"
 
 echo "== Python tests"
 "$PYTHON" -m pytest -q tests/python
+
+echo "== Docs: the site with warnings as errors, then every example in it"
+"$PYTHON" -m sphinx -W --keep-going -q -b html docs build/docs
+"$PYTHON" -m pytest -q -p no:cacheprovider --doctest-glob='*.md' \
+  -o doctest_optionflags="ELLIPSIS NORMALIZE_WHITESPACE" docs
