@@ -34,3 +34,12 @@ def test_stubs_cover_the_compiled_module():
     public = {name for name in dir(_core) if not name.startswith("_")} | {"__version__"}
     assert public - stubbed == set()
     assert {n for n in stubbed - public if not n.startswith("_")} == set()
+
+
+def test_typing_files_are_installed():
+    # the installed package (CI installs the wheel built from this checkout) carries them
+    import fastlifetimes
+
+    package = Path(fastlifetimes.__file__).parent
+    assert (package / "py.typed").is_file()
+    assert (package / "_core.pyi").is_file()
