@@ -164,12 +164,18 @@ def _segment_codes(name, values, index):
             if absent.any():
                 raise ValueError(f"segments[{name!r}]: no value for {offending_rows(absent, index)}")
             values = values.reindex(index)
-        values = values.to_numpy()
-    values = np.asarray(values, dtype=object)
-    if values.shape != (len(index),):
-        raise ValueError(f"segments[{name!r}]: expected {len(index)} values (one per customer), got shape {values.shape}")
-    codes, labels = pd.factorize(pd.Series(values), sort=True)
-    labels = list(labels)
+        values = values.array if isinstance(values.dtype, pd.CategoricalDtype) else values.to_numpy()
+    if isinstance(values, pd.Categorical):
+        # its categories' order (an ordered scale such as value tiers), empty ones too
+        codes, labels = values.codes, list(values.categories)
+    else:
+        values = np.asarray(values, dtype=object)
+        if values.shape != (len(index),):
+            raise ValueError(f"segments[{name!r}]: expected {len(index)} values (one per customer), got shape {values.shape}")
+        codes, labels = pd.factorize(pd.Series(values), sort=True)
+        labels = list(labels)
+    if len(codes) != len(index):
+        raise ValueError(f"segments[{name!r}]: expected {len(index)} values (one per customer), got {len(codes)}")
     if (codes < 0).any():
         codes = np.where(codes < 0, len(labels), codes)
         labels.append("(missing)")

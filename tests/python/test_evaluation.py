@@ -105,6 +105,14 @@ def test_calibration_by_segment_by_hand():
     assert not bool(table.loc[("channel", "(missing)"), "ratio_flag"])  # 1 / 1
 
 
+def test_calibration_by_an_ordered_segment_keeps_its_order():
+    tiers = value_tiers(np.arange(1.0, 21.0))
+    table = calibration_by_segment(np.arange(1.0, 21.0), np.arange(1.0, 21.0), {"tier": tiers})
+    assert list(table.index.get_level_values("segment")) == ["Low", "Medium", "High", "VIP"]
+    assert table["customers"].tolist() == [10, 6, 3, 1]
+    assert not table["ratio_flag"].any()
+
+
 def test_value_tiers_cut_at_quantiles_and_keep_ties_together():
     tiers = value_tiers(pd.Series(np.arange(1.0, 101.0), index=[f"c{i}" for i in range(100)]))
     assert tiers.cat.ordered and tiers.name == "value_tier"
