@@ -239,6 +239,9 @@ def _read_rfm(path, sep, customer_id_col, needed):
 
 
 def cmd_fit(args):
+    for path in (args.output, args.spend_output):
+        if path is not None and path.suffix.lower() != ".json":
+            raise UsageError(f"model file {path}: name it .json (models are saved as JSON)")
     _check_output(args.output)
     if not (math.isfinite(args.penalizer) and args.penalizer >= 0):
         raise UsageError(f"--penalizer: must be a finite number >= 0, got {args.penalizer}")

@@ -227,6 +227,7 @@ def test_bad_input_is_one_line_and_exit_1(cdnow_path, rfm_csv, fitted, tmp_path)
     fails("predict", rfm_csv, rfm_csv, tmp_path / "p.csv", message="not a fastlifetimes model file")
     fails("predict", rfm_csv, model_file, tmp_path / "p.csv", "--discount-rate", "-2", message="--discount-rate")
     fails("fit", cdnow_path, tmp_path / "m.json", "--sep", r"\s+", message="missing column(s)")
+    fails("fit", rfm_csv, tmp_path / "m.csv", message="name it .json")
     fails("evaluate", cdnow_path, *CDNOW, "--calibration-end", "19900101", message="calibration_period_end")
     usage = run("fit")  # argparse: usage and exit status 2
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
