@@ -421,12 +421,15 @@ def _add_log_options(p, monetary_help):
     p.add_argument("--customer-id-col", default="customer_id", help="default: %(default)s")
     p.add_argument("--date-col", default="date", help="default: %(default)s")
     p.add_argument("--monetary-col", default=None, help=monetary_help)
-    p.add_argument("--date-format", default=None, help="strftime format of the dates, e.g. %%Y%%m%%d (default: inferred)")
+    p.add_argument("--date-format", default=None,
+                   help="strftime format of the dates, e.g. %%Y%%m%%d (default: inferred)")
 
 
 def _add_common(p):
-    p.add_argument("--sep", default=",", help=r"CSV field separator (a regex such as '\s+' for whitespace); default ','")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar (there is none off a terminal anyway)")
+    p.add_argument("--sep", default=",",
+                   help=r"CSV field separator (a regex such as '\s+' for whitespace); default ','")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (there is none off a terminal anyway)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -447,10 +450,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", type=Path, help="transaction log (.csv or .parquet)")
     p.add_argument("output", type=Path, help="RFM table (.csv or .parquet)")
     _add_log_options(p, "transaction value column; adds monetary_value (mean repeat-period value)")
-    p.add_argument("--freq", choices=FREQS, default="D", help="time unit of recency and T: D (days) or W (weeks); default: D")
-    p.add_argument("--observation-end", default=None, help="end of observation; later transactions are ignored (default: the last one)")
+    p.add_argument("--freq", choices=FREQS, default="D",
+                   help="time unit of recency and T: D (days) or W (weeks); default: D")
+    p.add_argument("--observation-end", default=None,
+                   help="end of observation; later transactions are ignored (default: the last one)")
     p.add_argument("--net-refunds", action="store_true",
-                   help="negative amounts are refunds: net them within each period first (fastlifetimes.segments.net_revenue_summary)")
+                   help="negative amounts are refunds: net them within each period first "
+                        "(fastlifetimes.segments.net_revenue_summary)")
     p.add_argument("--refunds-output", type=Path, default=None,
                    help="with --net-refunds: write the customers whose net value is not positive here")
     _add_common(p)
@@ -477,24 +483,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", type=Path, help="RFM table from `fastlifetimes summarize`")
     p.add_argument("model_file", type=Path, help="transaction model from `fastlifetimes fit`")
     p.add_argument("output", type=Path, help="predictions (.csv or .parquet)")
-    p.add_argument("--spend-model", type=Path, default=None, help="spend model file: adds expected value, CLV and value tier")
+    p.add_argument("--spend-model", type=Path, default=None,
+                   help="spend model file: adds expected value, CLV and value tier")
     p.add_argument("--horizons", type=float, nargs="+", default=[30.0, 90.0],
                    help="horizons in the RFM table's time unit; default: 30 90")
     p.add_argument("--clv-months", type=float, default=12, help="CLV horizon in months; default: 12")
-    p.add_argument("--discount-rate", type=float, default=0.01, help="monthly discount rate of the CLV; default: 0.01")
-    p.add_argument("--freq", choices=FREQS, default="D", help="time unit of recency and T in the table; default: D")
+    p.add_argument("--discount-rate", type=float, default=0.01,
+                   help="monthly discount rate of the CLV; default: 0.01")
+    p.add_argument("--freq", choices=FREQS, default="D",
+                   help="time unit of recency and T in the table; default: D")
     p.add_argument("--customer-id-col", default=None, help="default: the first column")
     _add_common(p)
     p.set_defaults(run=cmd_predict)
 
-    p = command("evaluate", "transaction log -> calibration/holdout split, fit, report (errors, Gini, deciles, segments)")
+    p = command("evaluate",
+                "transaction log -> calibration/holdout split, fit, report (errors, Gini, deciles, segments)")
     p.add_argument("input", type=Path, help="transaction log (.csv or .parquet)")
     _add_log_options(p, "transaction value column (needed for --spend)")
     p.add_argument("--calibration-end", required=True, help="last date of the calibration period")
-    p.add_argument("--observation-end", default=None, help="last date of the holdout (default: the last transaction)")
+    p.add_argument("--observation-end", default=None,
+                   help="last date of the holdout (default: the last transaction)")
     p.add_argument("--freq", choices=FREQS, default="D", help="time unit; default: D")
     p.add_argument("--model", choices=sorted(MODELS), default="bgnbd", help="default: bgnbd")
-    p.add_argument("--spend", choices=sorted(SPEND_MODELS), default=None, help="evaluate value too (needs --monetary-col)")
+    p.add_argument("--spend", choices=sorted(SPEND_MODELS), default=None,
+                   help="evaluate value too (needs --monetary-col)")
     p.add_argument("--penalizer", type=float, default=0.0, help="L2 penalizer_coef; default: 0")
     p.add_argument("--segment-col", action="append", default=[],
                    help="calibration by the segments of this log column (each customer's value at their "
