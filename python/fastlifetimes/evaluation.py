@@ -81,28 +81,28 @@ def holdout_predictions(model, calibration_holdout, spend_model=None) -> pd.Data
         raise ValueError(f"model: expected a fitted transaction model (BetaGeoFitter, ParetoNBDFitter, ...), "
                          f"got {type(model).__name__}")
     frame = calibration_holdout
-    index = frame.index
-    x = as_float_array("frequency_cal", frame["frequency_cal"])
-    age = as_float_array("T_cal", frame["T_cal"])
-    duration = as_float_array("duration_holdout", frame["duration_holdout"])
+    repeat_purchases_cal = as_float_array("frequency_cal", frame["frequency_cal"])
+    calibration_length = as_float_array("T_cal", frame["T_cal"])
+    holdout_length = as_float_array("duration_holdout", frame["duration_holdout"])
     actual = as_float_array("frequency_holdout", frame["frequency_holdout"])
     predicted = np.asarray(model.conditional_expected_number_of_purchases_up_to_time(
-        frame["duration_holdout"].to_numpy(dtype=float), frame["frequency_cal"], frame["recency_cal"],
-        frame["T_cal"]), dtype=float).reshape(-1)
+        holdout_length, frame["frequency_cal"], frame["recency_cal"], frame["T_cal"]),
+        dtype=float).reshape(-1)
     # the calibration period's repeat-purchase rate, carried over to the holdout length
-    horizon_per_age = np.divide(duration, age, out=np.zeros_like(age), where=age > 0)
-    out = {"predicted_purchases": predicted, "naive_purchases": x * horizon_per_age,
+    holdout_per_calibration = np.divide(holdout_length, calibration_length,
+                                        out=np.zeros_like(calibration_length), where=calibration_length > 0)
+    out = {"predicted_purchases": predicted, "naive_purchases": repeat_purchases_cal * holdout_per_calibration,
            "actual_purchases": actual}
     if spend_model is not None:
         _check_frame(frame, _VALUE_COLUMNS)
-        spend = as_float_array("monetary_value_cal", frame["monetary_value_cal"])
-        holdout_spend = as_float_array("monetary_value_holdout", frame["monetary_value_holdout"])
-        mean_value = np.asarray(spend_model.conditional_expected_average_profit(
+        mean_value_cal = as_float_array("monetary_value_cal", frame["monetary_value_cal"])
+        mean_value_holdout = as_float_array("monetary_value_holdout", frame["monetary_value_holdout"])
+        expected_mean_value = np.asarray(spend_model.conditional_expected_average_profit(
             frame["frequency_cal"], frame["monetary_value_cal"]), dtype=float).reshape(-1)
-        out["predicted_value"] = predicted * mean_value
-        out["naive_value"] = x * spend * horizon_per_age
-        out["actual_value"] = actual * holdout_spend
-    return pd.DataFrame(out, index=index)
+        out["predicted_value"] = predicted * expected_mean_value
+        out["naive_value"] = repeat_purchases_cal * mean_value_cal * holdout_per_calibration
+        out["actual_value"] = actual * mean_value_holdout
+    return pd.DataFrame(out, index=frame.index)
 
 
 def _forecast_pair(customers: pd.DataFrame, target: str):
@@ -266,8 +266,8 @@ class HoldoutReport:
             "Errors, model vs naive (the calibration rate carried over to the holdout):",
             table(self.metrics[_ERROR_COLUMNS]),
             "",
-            "Ranking: Gini of the gains curve, and the share of actual holdout "
-            f"{self.target if self.target == 'value' else 'purchases'} held by the top k% of customers by forecast:",
+            f"Ranking: Gini of the gains curve, and the share of actual holdout {self.target} held by the "
+            "top k% of customers by forecast:",
             table(self.metrics.drop(columns=_ERROR_COLUMNS)),
             "",
             f"Deciles of customers by predicted {self.target} (1 = highest):",
@@ -304,32 +304,27 @@ def evaluate_holdout(model, calibration_holdout, spend_model=None, segments=None
     customers = holdout_predictions(model, calibration_holdout, spend_model)
     targets = ["value", "purchases"] if spend_model is not None else ["purchases"]
     target = targets[0]
-    rows, keys = [], []
-    curves = None
+    rows, rankings = [], {}
     for name in targets:
         actual = customers[f"actual_{name}"].to_numpy()
         if not actual.sum() > 0:
             raise ValueError(f"calibration_holdout: no holdout {name} at all, nothing to evaluate against")
         for forecast, predicted in _forecast_pair(customers, name):
             errors = _core.evaluation_errors(predicted, actual)
-            ranking = ranking_metrics(predicted, actual, top_percents, groups)
+            ranking = rankings[(name, forecast)] = ranking_metrics(predicted, actual, top_percents, groups)
             row = {"customers": len(actual), "mean_predicted": predicted.mean(), "mean_actual": actual.mean(),
                    **errors, "gini": ranking["gini"], "normalised_gini": ranking["normalised_gini"]}
             row.update({_top_label(k): s for k, s in zip(top_percents, ranking["top_shares"])})
             rows.append(row)
-            keys.append((name, forecast))
-            if name == target and forecast == "model":
-                model_ranking = ranking
-                perfect = ranking_metrics(actual, actual, (), 1)
-                curves = [_curve_frame(model_ranking), None, _curve_frame(perfect)]
-            elif name == target:
-                curves[1] = _curve_frame(ranking)
-    metrics = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(keys, names=["target", "forecast"]))
+    metrics = pd.DataFrame(rows, index=pd.MultiIndex.from_tuples(list(rankings), names=["target", "forecast"]))
     metrics["customers"] = metrics["customers"].astype(np.int64)
+    actual = customers[f"actual_{target}"].to_numpy()
+    model_ranking = rankings[(target, "model")]
+    curves = [_curve_frame(model_ranking), _curve_frame(rankings[(target, "naive")]),
+              _curve_frame(ranking_metrics(actual, actual, (), 1))]
 
     counts = model_ranking["group_customers"]
-    actual_total = customers[f"actual_{target}"].sum()
-    shares = model_ranking["group_actual"] / actual_total
+    shares = model_ranking["group_actual"] / actual.sum()
     deciles = pd.DataFrame({
         "customers": counts.astype(np.int64),
         "mean_predicted": model_ranking["group_predicted"] / counts,
