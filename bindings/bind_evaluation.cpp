@@ -2,6 +2,7 @@
 
 #include <fastlifetimes/evaluation.hpp>
 
+#include <cstdint>
 #include <vector>
 
 namespace fastlifetimes::python {
@@ -13,8 +14,8 @@ py::array_t<T> to_numpy(const std::vector<T>& v) {
   return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
 }
 
-py::array_t<double> counts_to_numpy(const std::vector<std::size_t>& v) {
-  return to_numpy(std::vector<double>(v.begin(), v.end()));
+py::array_t<std::int64_t> counts_to_numpy(const std::vector<std::size_t>& v) {
+  return to_numpy(std::vector<std::int64_t>(v.begin(), v.end()));
 }
 
 }  // namespace

@@ -213,12 +213,12 @@ def calibration_by_segment(predicted, actual, segments, index=None) -> pd.DataFr
             in_mape = sums["customers_with_actual"]
             mape = np.where(in_mape > 0, sums["absolute_percentage_error"] / np.maximum(in_mape, 1), np.nan)
         tables.append(pd.DataFrame({
-            "customers": customers.astype(np.int64),
+            "customers": customers,
             "mean_predicted": mean_predicted,
             "mean_actual": mean_actual,
             "ratio": ratio,
             "mape": mape,
-            "customers_in_mape": in_mape.astype(np.int64),
+            "customers_in_mape": in_mape,
             "ratio_flag": ~((ratio >= RATIO_BOUNDS[0]) & (ratio <= RATIO_BOUNDS[1])),
             "mape_flag": mape > MAPE_FACTOR * global_mape,
         }, index=pd.MultiIndex.from_product([[name], labels], names=["segment_column", "segment"])))
@@ -326,7 +326,7 @@ def evaluate_holdout(model, calibration_holdout, spend_model=None, segments=None
     counts = model_ranking["group_customers"]
     shares = model_ranking["group_actual"] / actual.sum()
     deciles = pd.DataFrame({
-        "customers": counts.astype(np.int64),
+        "customers": counts,
         "mean_predicted": model_ranking["group_predicted"] / counts,
         "mean_actual": model_ranking["group_actual"] / counts,
         "share_of_actual": shares,
