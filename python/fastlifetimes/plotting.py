@@ -6,6 +6,8 @@ The numbers behind every figure come from fastlifetimes' vectorised calls: a who
 frequency/recency grid is one model call, the tracking plots use
 ``utils.expected_cumulative_transactions`` and ``utils.calculate_alive_path``, and the
 simulated bars of ``plot_period_transactions`` come from ``fastlifetimes.generate_data``.
+``plot_lorenz_curve`` and ``plot_decile_table`` draw a holdout report of
+``fastlifetimes.evaluation`` (they are not in lifetimes).
 
 matplotlib is optional (``pip install "fastlifetimes[plot]"``): it is imported when a
 function is called, not with this module.
@@ -30,6 +32,8 @@ __all__ = [
     "plot_incremental_transactions",
     "plot_transaction_rate_heterogeneity",
     "plot_dropout_rate_heterogeneity",
+    "plot_lorenz_curve",
+    "plot_decile_table",
 ]
 
 _CALIBRATION_X_LABELS = {
@@ -636,3 +640,75 @@ def plot_dropout_rate_heterogeneity(
     variance = a * b / ((a + b) ** 2 * (a + b + 1))
     return _density_figure(plt, x, _core.beta_density(x, a, b), mean, variance, suptitle, xlabel, ylabel,
                            suptitle_fontsize, kwargs)
+
+
+def _holdout_report(report, function: str):
+    from .evaluation import HoldoutReport
+
+    if not isinstance(report, HoldoutReport):
+        raise ValueError(f"{function}: expected the HoldoutReport of fastlifetimes.evaluation.evaluate_holdout, "
+                         f"got {type(report).__name__}")
+    return report
+
+
+def plot_lorenz_curve(report, ax=None, title=None, **kwargs):
+    """The gains (Lorenz) curves of a holdout report: the share of the realised holdout
+    value (or purchases) held by the top share of customers ranked by the model's forecast,
+    by the naive forecast and by the realised values themselves (the best possible), with
+    the diagonal of a random ranking. Normalised Ginis are in the legend.
+
+    Parameters
+    ----------
+    report: the HoldoutReport of ``evaluation.evaluate_holdout``.
+    ax: matplotlib Axes to draw on (default: the current one).
+    title: str (default: says what is ranked).
+    kwargs:
+        passed to ``Axes.plot`` for the model's curve.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    plt = _pyplot()
+    report = _holdout_report(report, "plot_lorenz_curve")
+    ax = ax if ax is not None else plt.gca()
+    gini = report.metrics["normalised_gini"]
+    curves = (("model", report.lorenz, kwargs), ("naive", report.lorenz_naive, {"linestyle": "--"}),
+              ("perfect", report.lorenz_perfect, {"linestyle": ":", "color": "grey"}))
+    for name, curve, style in curves:
+        label = name if name == "perfect" else f"{name} (normalised Gini {gini[(report.target, name)]:.3f})"
+        ax.plot(curve["share_of_customers"], curve["share_of_value"], label=label, **style)
+    ax.plot([0, 1], [0, 1], color="lightgrey", linewidth=1, label="random")
+    ax.set_xlabel("Share of customers, by forecast (highest first)")
+    ax.set_ylabel(f"Share of holdout {report.target}")
+    ax.set_title(title or f"Holdout {report.target} captured by the top customers")
+    ax.legend()
+    return ax
+
+
+def plot_decile_table(report, ax=None, title=None, **kwargs):
+    """Mean predicted and mean realised holdout value (or purchases) per decile of
+    customers ranked by the model's forecast (1 = highest), as grouped bars.
+
+    Parameters
+    ----------
+    report: the HoldoutReport of ``evaluation.evaluate_holdout``.
+    ax: matplotlib Axes to draw on (default: a new one).
+    title: str (default: says what is ranked).
+    kwargs:
+        passed to ``pandas.DataFrame.plot(kind="bar")``.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    _pyplot()
+    report = _holdout_report(report, "plot_decile_table")
+    means = report.deciles[["mean_predicted", "mean_actual"]].rename(
+        columns={"mean_predicted": "predicted", "mean_actual": "actual"})
+    ax = means.plot(kind="bar", ax=ax, **kwargs)
+    ax.set_xlabel(f"{report.deciles.index.name.capitalize()} of customers by predicted {report.target} (1 = highest)")
+    ax.set_ylabel(f"Mean holdout {report.target} per customer")
+    ax.set_title(title or f"Predicted vs actual holdout {report.target} by {report.deciles.index.name}")
+    ax.legend()
+    return ax
