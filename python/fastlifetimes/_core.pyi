@@ -6,11 +6,10 @@ import numpy
 import numpy.typing
 import typing
 
-# Inputs are cast once to contiguous float64 arrays; outputs are float64 arrays.
+# Inputs are cast once to contiguous float64 (or int64) arrays; results are float64 arrays.
 _Floats: typing.TypeAlias = numpy.typing.ArrayLike
 _Array: typing.TypeAlias = numpy.typing.NDArray[numpy.float64]
-
-__all__: list[str] = ['beta_density', 'beta_quantile', 'bgbb_conditional_expected_number_of_purchases_up_to_time', 'bgbb_conditional_probability_alive', 'bgbb_fit', 'bgbb_log_likelihood', 'bgbb_max_periods', 'bgbb_probability_of_transactions_in_first_n_periods', 'bgbb_uncertainty', 'bgnbd_conditional_expected_number_of_purchases_up_to_time', 'bgnbd_conditional_probability_alive', 'bgnbd_discounted_purchases', 'bgnbd_expected_number_of_purchases_up_to_time', 'bgnbd_fit', 'bgnbd_log_likelihood', 'bgnbd_probability_of_n_purchases_up_to_time', 'bgnbd_uncertainty', 'gamma_density', 'gamma_gamma_conditional_expected_average_profit', 'gamma_gamma_fit', 'gamma_gamma_log_likelihood', 'gamma_gamma_uncertainty', 'gamma_quantile', 'mbgnbd_conditional_expected_number_of_purchases_up_to_time', 'mbgnbd_conditional_probability_alive', 'mbgnbd_expected_number_of_purchases_up_to_time', 'mbgnbd_fit', 'mbgnbd_log_likelihood', 'mbgnbd_probability_of_n_purchases_up_to_time', 'mbgnbd_uncertainty', 'model_format_version', 'pareto_nbd_conditional_expected_number_of_purchases_up_to_time', 'pareto_nbd_conditional_probability_alive', 'pareto_nbd_conditional_probability_of_n_purchases_up_to_time', 'pareto_nbd_expected_number_of_purchases_up_to_time', 'pareto_nbd_fit', 'pareto_nbd_log_likelihood', 'pareto_nbd_uncertainty', 'simulate_bgbb', 'simulate_bgnbd', 'simulate_bgnbd_transactions', 'simulate_pareto_nbd', 'summarize_transactions']
+__all__: list[str] = ['beta_density', 'beta_quantile', 'bgbb_conditional_expected_number_of_purchases_up_to_time', 'bgbb_conditional_probability_alive', 'bgbb_fit', 'bgbb_log_likelihood', 'bgbb_max_periods', 'bgbb_probability_of_transactions_in_first_n_periods', 'bgbb_uncertainty', 'bgnbd_conditional_expected_number_of_purchases_up_to_time', 'bgnbd_conditional_probability_alive', 'bgnbd_discounted_purchases', 'bgnbd_expected_number_of_purchases_up_to_time', 'bgnbd_fit', 'bgnbd_log_likelihood', 'bgnbd_probability_of_n_purchases_up_to_time', 'bgnbd_uncertainty', 'evaluation_errors', 'evaluation_ranking', 'evaluation_segments', 'gamma_density', 'gamma_gamma_conditional_expected_average_profit', 'gamma_gamma_fit', 'gamma_gamma_log_likelihood', 'gamma_gamma_uncertainty', 'gamma_quantile', 'mbgnbd_conditional_expected_number_of_purchases_up_to_time', 'mbgnbd_conditional_probability_alive', 'mbgnbd_expected_number_of_purchases_up_to_time', 'mbgnbd_fit', 'mbgnbd_log_likelihood', 'mbgnbd_probability_of_n_purchases_up_to_time', 'mbgnbd_uncertainty', 'model_format_version', 'pareto_nbd_conditional_expected_number_of_purchases_up_to_time', 'pareto_nbd_conditional_probability_alive', 'pareto_nbd_conditional_probability_of_n_purchases_up_to_time', 'pareto_nbd_expected_number_of_purchases_up_to_time', 'pareto_nbd_fit', 'pareto_nbd_log_likelihood', 'pareto_nbd_probability_of_n_purchases_up_to_time', 'pareto_nbd_uncertainty', 'simulate_bgbb', 'simulate_bgnbd', 'simulate_bgnbd_transactions', 'simulate_pareto_nbd', 'summarize_transactions']
 def beta_density(x: _Floats, a: float, b: float) -> _Array:
     """
     The density of Beta(a, b) at each x (+inf at 0 when a < 1, at 1 when b < 1).
@@ -41,7 +40,7 @@ def bgnbd_conditional_expected_number_of_purchases_up_to_time(params: _Floats, t
     ...
 def bgnbd_conditional_probability_alive(params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
     ...
-# The binding's argument is named `from`, a Python keyword: callers pass it by position.
+# the binding names this argument `from`, a Python keyword: pass it by position
 def bgnbd_discounted_purchases(params: _Floats, to: _Floats, from_: _Floats, discount: _Floats, frequency: _Floats, recency: _Floats, T: _Floats, /) -> _Array:
     """
     sum_k (E(to[k]) - E(from[k])) / discount[k] per customer, E the BG/NBD conditional expectation.
@@ -59,6 +58,18 @@ def bgnbd_probability_of_n_purchases_up_to_time(params: _Floats, t: _Floats, n: 
 def bgnbd_uncertainty(log_params: _Floats, params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats, weights: typing.Any, penalizer_coef: float) -> tuple[typing.Any, ...]:
     """
     (hessian, variance) of a BG/NBD fit at its log-parameters.
+    """
+def evaluation_errors(predicted: _Floats, actual: _Floats) -> dict[str, typing.Any]:
+    """
+    RMSE, MAE, median absolute error and R^2 of a forecast, as a dict.
+    """
+def evaluation_ranking(score: _Floats, actual: _Floats, fractions: _Floats, groups: int) -> dict[str, typing.Any]:
+    """
+    Ranking of `actual` by `score` (highest first): the gains curve, its Gini and normalised Gini, the share of value at each fraction of customers, and sums over `groups` rank groups of equal size, as a dict.
+    """
+def evaluation_segments(segment: numpy.typing.ArrayLike, n_segments: int, predicted: _Floats, actual: _Floats) -> dict[str, typing.Any]:
+    """
+    Per segment code: customers, sums of forecasts and actual values, the sum of absolute percentage errors over customers with a positive actual value and their number.
     """
 def gamma_density(x: _Floats, shape: float, rate: float) -> _Array:
     """
@@ -96,7 +107,7 @@ def mbgnbd_probability_of_n_purchases_up_to_time(params: _Floats, t: _Floats, n:
     ...
 def mbgnbd_uncertainty(log_params: _Floats, params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats, weights: typing.Any, penalizer_coef: float) -> tuple[typing.Any, ...]:
     """
-    (hessian, variance) of an MBG/NBD fit at its log-parameters.
+    (hessian, variance) of a MBG/NBD fit at its log-parameters.
     """
 def pareto_nbd_conditional_expected_number_of_purchases_up_to_time(params: _Floats, t: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
     ...
@@ -111,6 +122,8 @@ def pareto_nbd_fit(frequency: _Floats, recency: _Floats, T: _Floats, weights: ty
     Fit Pareto/NBD with lifetimes' conventions; returns a dict (see model_fit).
     """
 def pareto_nbd_log_likelihood(params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats) -> _Array:
+    ...
+def pareto_nbd_probability_of_n_purchases_up_to_time(params: _Floats, t: _Floats, n: _Floats) -> _Array:
     ...
 def pareto_nbd_uncertainty(log_params: _Floats, params: _Floats, frequency: _Floats, recency: _Floats, T: _Floats, weights: typing.Any, penalizer_coef: float) -> tuple[typing.Any, ...]:
     """
