@@ -2,7 +2,7 @@
 drop-in replacement for lifetimes 0.11.3 (``import fastlifetimes as lifetimes``)."""
 
 from ._core import __version__
-from .fitters import BaseFitter
+from .fitters import BaseFitter as BaseFitter  # lifetimes has it at the top level too
 from .fitters.beta_geo_beta_binom_fitter import BetaGeoBetaBinomFitter
 from .fitters.beta_geo_fitter import BetaGeoFitter
 from .fitters.gamma_gamma_fitter import GammaGammaFitter

@@ -635,7 +635,7 @@ def infer_string_dtypes(obj):
 def _child_main(workdir: Path) -> int:
     """Entry point inside the reference interpreter."""
     try:
-        import lifetimes  # noqa: F401  (made available to the snippet)
+        import lifetimes
 
         code = (workdir / "code.py").read_text()
         namespace = {"__name__": "__lifetimes_snippet__", "np": np, "pd": pd,
