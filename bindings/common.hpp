@@ -41,5 +41,7 @@ void register_simulate(py::module_& m);
 void register_mbgnbd(py::module_& m);
 void register_bgbb(py::module_& m);
 void register_pareto_nbd(py::module_& m);
+void register_distributions(py::module_& m);
+void register_evaluation(py::module_& m);
 
 }  // namespace fastlifetimes::python

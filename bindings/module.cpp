@@ -13,4 +13,6 @@ PYBIND11_MODULE(_core, m) {
   fastlifetimes::python::register_mbgnbd(m);
   fastlifetimes::python::register_bgbb(m);
   fastlifetimes::python::register_pareto_nbd(m);
+  fastlifetimes::python::register_distributions(m);
+  fastlifetimes::python::register_evaluation(m);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything fastlifetimes needs on a fresh Debian machine, idempotently:
 # the C++ dependencies from Debian, then the Python package (built from this checkout)
-# with its test dependencies from PyPI.
+# with its test and examples dependencies from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,5 +20,5 @@ fi
 
 PYTHON=${PYTHON:-python3}
 # ccache keeps rebuilds of an unchanged C++ core to seconds
-"$PYTHON" -m pip install -q --disable-pip-version-check ".[test]" \
+"$PYTHON" -m pip install -q --disable-pip-version-check ".[test,examples]" \
   -Ccmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache

@@ -12,3 +12,4 @@
 #include "fastlifetimes/models/mbgnbd.hpp"
 #include "fastlifetimes/models/bgbb.hpp"
 #include "fastlifetimes/models/pareto_nbd.hpp"
+#include "fastlifetimes/evaluation.hpp"

@@ -62,62 +62,85 @@ inline std::uint64_t bits_of(double v) {
 }
 
 /// Open-addressing hash set of keys of K doubles, assigning each new key the next id.
+///
+/// Every customer of a prediction goes through `find_or_insert`, so the probe is kept to
+/// one cache line: the key sits in its slot next to its id (no second, dependent load),
+/// and the hash is one multiply per component plus one finalising mix.
 template <int K>
 class key_table {
  public:
   explicit key_table(std::size_t expected) {
     std::size_t cap = 16;
     while (cap < 2 * expected + 16) cap <<= 1;
-    slots_.assign(cap, -1);
+    slots_.assign(cap, slot{});
     mask_ = cap - 1;
     keys_.reserve(expected * K);
   }
 
   /// The id of `key`, inserting it if it is new.
   std::int32_t find_or_insert(const double* key) {
-    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-    for (int k = 0; k < K; ++k) h = mix_bits(h ^ bits_of(key[k]));
-    std::size_t pos = h & mask_;
-    for (;;) {
-      const std::int32_t id = slots_[pos];
-      if (id < 0) break;
-      if (equal(id, key)) return id;
-      pos = (pos + 1) & mask_;
-    }
-    const auto id = static_cast<std::int32_t>(keys_.size() / K);
-    for (int k = 0; k < K; ++k) keys_.push_back(key[k]);
-    slots_[pos] = id;
-    if (2 * (static_cast<std::size_t>(id) + 1) > slots_.size()) grow();
-    return id;
+    std::uint64_t bits[static_cast<std::size_t>(K)];
+    for (int k = 0; k < K; ++k) bits[k] = bits_of(key[k]);
+    return find_or_insert(bits, hash(bits));
   }
 
   std::size_t size() const { return keys_.size() / K; }
   double key(std::size_t id, int k) const { return keys_[id * K + static_cast<std::size_t>(k)]; }
 
  private:
-  bool equal(std::int32_t id, const double* key) const {
-    for (int k = 0; k < K; ++k)
-      if (bits_of(keys_[static_cast<std::size_t>(id) * K + static_cast<std::size_t>(k)]) !=
-          bits_of(key[k]))
-        return false;
-    return true;
+  std::int32_t find_or_insert(const std::uint64_t* bits, std::uint64_t h) {
+    std::size_t pos = h & mask_;
+    for (;;) {
+      const slot& s = slots_[pos];
+      if (s.id < 0) break;
+      if (s.holds(bits)) return s.id;
+      pos = (pos + 1) & mask_;
+    }
+    const auto id = static_cast<std::int32_t>(keys_.size() / K);
+    for (int k = 0; k < K; ++k) {
+      double v;
+      std::memcpy(&v, &bits[k], sizeof v);
+      keys_.push_back(v);
+    }
+    slots_[pos].set(bits, id);
+    if (2 * (static_cast<std::size_t>(id) + 1) > slots_.size()) grow();
+    return id;
   }
+
+  struct slot {
+    std::uint64_t bits[static_cast<std::size_t>(K)] = {};
+    std::int32_t id = -1;
+    bool holds(const std::uint64_t* b) const {
+      bool same = true;
+      for (int k = 0; k < K; ++k) same &= bits[k] == b[k];
+      return same;
+    }
+    void set(const std::uint64_t* b, std::int32_t i) {
+      for (int k = 0; k < K; ++k) bits[k] = b[k];
+      id = i;
+    }
+  };
+
+  static std::uint64_t hash(const std::uint64_t* bits) {
+    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (int k = 0; k < K; ++k) h = (h ^ bits[k]) * 0xbf58476d1ce4e5b9ULL;
+    return mix_bits(h);
+  }
+
   void grow() {
-    std::vector<std::int32_t> old;
+    std::vector<slot> old;
     old.swap(slots_);
-    slots_.assign(old.size() * 2, -1);
+    slots_.assign(old.size() * 2, slot{});
     mask_ = slots_.size() - 1;
-    for (std::int32_t id : old) {
-      if (id < 0) continue;
-      std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-      for (int k = 0; k < K; ++k) h = mix_bits(h ^ bits_of(key(static_cast<std::size_t>(id), k)));
-      std::size_t pos = h & mask_;
-      while (slots_[pos] >= 0) pos = (pos + 1) & mask_;
-      slots_[pos] = id;
+    for (const slot& s : old) {
+      if (s.id < 0) continue;
+      std::size_t pos = hash(s.bits) & mask_;
+      while (slots_[pos].id >= 0) pos = (pos + 1) & mask_;
+      slots_[pos] = s;
     }
   }
 
-  std::vector<std::int32_t> slots_;
+  std::vector<slot> slots_;
   std::vector<double> keys_;
   std::size_t mask_ = 0;
 };

@@ -449,11 +449,13 @@ inline void conditional_probability_alive(const params& p, const double* x, cons
           const auto u = b0 + static_cast<std::size_t>(i);
           check::prediction_row(name, u, x[u], t_x[u], T[u]);
         }
-      // d = (r+x) log((alpha+T)/(alpha+t_x)) + log(a/(b+x-1)); P(alive) = 1/(1+e^d), and
-      // 1 for customers without repeat purchases
-      d.head(m) = (p.r + xs) * ((p.alpha + Ts) / (p.alpha + txs)).log() +
-                  (p.a / (p.b + xs.max(1.0) - 1.0)).log();
-      d.head(m) = (1.0 + d.head(m).exp()).inverse();
+      // P(alive) = 1 / (1 + a/(b+x-1) E) with E = ((alpha+T)/(alpha+t_x))^(r+x), written
+      // (b+x-1) / (b+x-1 + a E): one log and one exp per customer (the odds' own log would
+      // be a second). E = inf gives 0, as it should; customers without repeat purchases
+      // are alive.
+      const auto b_x = p.b + xs.max(1.0) - 1.0;
+      d.head(m) = ((p.r + xs) * ((p.alpha + Ts) / (p.alpha + txs)).log()).exp();
+      d.head(m) = b_x / (b_x + p.a * d.head(m));
       Eigen::Map<Eigen::ArrayXd>(out + b0, m) = (xs == 0.0).select(Eigen::ArrayXd::Ones(m), d.head(m));
     }
   }, 100'000);

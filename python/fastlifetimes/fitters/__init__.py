@@ -94,6 +94,42 @@ class BaseFitter:
         self.__dict__["_data_columns"] = columns
         self.__dict__["_data_index"] = index
 
+    # -- simulation from the fitted model -----------------------------------------------
+    # lifetimes sets `generate_new_data` in `fit` as a closure over the fitted T; here it is
+    # a method reading the fitted data, so fitted models stay picklable without dill.
+    # Subclasses name their simulator in `fastlifetimes.generate_data`; None means none.
+    _simulator: str | None = None
+
+    def _simulation_horizons(self) -> np.ndarray:
+        """Each fitted customer's observation length (T), as the simulator takes it."""
+        return np.asarray(self.data["T"], dtype=float)
+
+    @property
+    def generate_new_data(self):
+        """``generate_new_data(size=1, seed=None)``: simulate ``size`` customers from the
+        fitted parameters, observed as long as the first ``size`` customers of the fitted
+        data were (as lifetimes does). ``seed`` makes the draw reproducible (lifetimes has
+        no such argument). Like lifetimes, only fitted transaction models have it."""
+        if self._simulator is None or not hasattr(self, "params_"):
+            raise AttributeError("generate_new_data")
+        return self._generate_new_data
+
+    def _generate_new_data(self, size=1, seed=None):
+        params = self._unload_params(*self._param_names)
+        try:
+            horizons = self._simulation_horizons()
+        except (AttributeError, KeyError, TypeError):
+            raise ValueError("generate_new_data needs the fitted data, which this model does not hold "
+                             "(it was saved with save_data=False)") from None
+        if isinstance(size, (int, np.integer)) and not isinstance(size, bool) and 0 <= size <= horizons.size:
+            horizons = horizons[:size]
+        elif isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > horizons.size:
+            raise ValueError(f"size: at most {horizons.size} (the number of fitted customers, whose "
+                             f"observation lengths are reused), got {size}")
+        from .. import generate_data
+
+        return getattr(generate_data, self._simulator)(horizons, *params, size=size, seed=seed)
+
     # -- uncertainty (lifetimes' delta method), computed on first use --------------------
     # Fitting stops at the optimum; the Hessian (2 * n_params more likelihood evaluations)
     # is taken when one of these attributes is first read, on the data kept for `data`.

@@ -48,6 +48,12 @@ class BetaGeoBetaBinomFitter(BaseFitter):
 
     _param_names = ("alpha", "beta", "gamma", "delta")
     _fit_columns = ("frequency", "recency", "n_periods")
+    _simulator = "beta_geometric_beta_binom_model"
+
+    def _simulation_horizons(self) -> np.ndarray:
+        # each row stands for `weights` customers with the same number of opportunities
+        data = self.data
+        return np.repeat(np.asarray(data["n_periods"], dtype=float), np.asarray(data["weights"], dtype=np.int64))
     _core_uncertainty = staticmethod(_core.bgbb_uncertainty)
 
     def __init__(self, penalizer_coef=0.0):

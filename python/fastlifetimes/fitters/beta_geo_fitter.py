@@ -42,6 +42,7 @@ class BetaGeoFitter(BaseFitter):
     _core_probability_alive = staticmethod(_core.bgnbd_conditional_probability_alive)
     _core_expected = staticmethod(_core.bgnbd_expected_number_of_purchases_up_to_time)
     _core_probability_of_n = staticmethod(_core.bgnbd_probability_of_n_purchases_up_to_time)
+    _simulator = "beta_geometric_nbd_model"
 
     def __init__(self, penalizer_coef=0.0):
         self.penalizer_coef = penalizer_coef

@@ -51,6 +51,7 @@ class ParetoNBDFitter(BaseFitter):
     """
 
     _param_names = ("r", "alpha", "s", "beta")
+    _simulator = "pareto_nbd_model"
     _core_uncertainty = staticmethod(_core.pareto_nbd_uncertainty)
 
     def __init__(self, penalizer_coef=0.0):
