@@ -1,6 +1,6 @@
 """Inputs found by the fuzz targets (scripts/fuzz.sh, tests/fuzz/), kept as regression tests.
 
-Each crashed with an exception other than ValueError/TypeError before its fix."""
+Each ended in an exception other than ValueError/TypeError before its fix, at load or at first use."""
 
 import copy
 import json
@@ -13,9 +13,13 @@ from fastlifetimes import BetaGeoFitter
 GOLDEN = Path(__file__).resolve().parent / "golden" / "bgnbd_format1.json"
 
 
+def _document():
+    return copy.deepcopy(json.loads(GOLDEN.read_text()))
+
+
 def _edited(tmp_path, *path_and_value):
     *path, value = path_and_value
-    document = copy.deepcopy(json.loads(GOLDEN.read_text()))
+    document = _document()
     node = document
     for key in path[:-1]:
         node = node[key]
@@ -37,4 +41,15 @@ def _edited(tmp_path, *path_and_value):
 def test_model_file_with_huge_integers_is_refused(tmp_path, edit, expected):
     path = _edited(tmp_path, *edit)
     with pytest.raises(ValueError, match=expected):
+        BetaGeoFitter().load_model(path)
+
+
+# loaded, then summary raised KeyError: the variance is computed from the saved data
+@pytest.mark.parametrize("column", ["weights", "recency"])
+def test_model_file_whose_data_lacks_a_fit_column_is_refused(tmp_path, column):
+    document = _document()
+    del document["data"]["columns"][column]
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError, match=f"missing columns \\['{column}'\\]"):
         BetaGeoFitter().load_model(path)

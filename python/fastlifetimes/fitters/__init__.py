@@ -355,6 +355,10 @@ def _restore(fitter, document, path):
             data = _frame_from_json(data)
         except (TypeError, KeyError, AttributeError, ValueError, OverflowError) as e:
             raise bad(f"data: {e}") from None
+        # the variance is computed from these on first use
+        missing = [c for c in (*fitter._fit_columns, "weights") if c not in data.columns]
+        if missing:
+            raise bad(f"data: missing columns {missing}")
 
     for key in _CACHED + ("_data_frame", "_data_columns", "_data_index", "_hessian_", "_variance",
                           "_log_params", "_fit_evaluations"):
