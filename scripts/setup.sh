@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libeigen3-dev libboost-math-dev libnlopt-cxx-dev doctest-dev cmake ninja-build g++ ccache)
+# cppcheck and clang-tidy-22 (Debian 12's security archive) for scripts/lint.sh
+packages=(libeigen3-dev libboost-math-dev libnlopt-cxx-dev doctest-dev cmake ninja-build g++ ccache
+          cppcheck clang-tidy-22)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

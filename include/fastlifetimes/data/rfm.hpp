@@ -157,7 +157,7 @@ class value_codes {
     std::memcpy(&bits, &v, sizeof bits);
     std::size_t pos = static_cast<std::size_t>((bits * 0x9E3779B97F4A7C15ULL) >> shift_);
     for (;;) {
-      slot& here = slots_[pos];
+      const slot& here = slots_[pos];
       if (here.code < 0) break;
       if (here.key == v) return here.code;
       pos = (pos + 1) & (slots_.size() - 1);

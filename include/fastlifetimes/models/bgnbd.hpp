@@ -335,7 +335,7 @@ class numerator_by_history {
     if (code >= row.size())
       row.resize(std::max(code + 1, ages_.size()), std::numeric_limits<double>::quiet_NaN());
     double& value = row[code];
-    if (value != value) value = conditional_expectation_numerator(p_, t_, x, T);  // NaN: new
+    if (std::isnan(value)) value = conditional_expectation_numerator(p_, t_, x, T);  // new
     return value;
   }
 

@@ -891,7 +891,7 @@ class history_terms {
     const auto c = static_cast<std::size_t>(code);
     if (c >= row.cells.size()) row.cells.resize(std::max(c + 1, taus_.size()));
     cell& v = row.cells[c];
-    if (v.phi != v.phi) {  // NaN: not computed yet
+    if (std::isnan(v.phi)) {  // not computed yet
       const double x = static_cast<double>(k);
       v.theta = (p_.r + x) * log_a_[c] + p_.s * log_b_[c];
       v.phi = psi(row.coefficients, x, tau) - v.theta;
@@ -1000,14 +1000,14 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
       for (Eigen::Index i = 0; i < m; ++i) {
         const auto u = b0 + static_cast<std::size_t>(i);
         check::horizon(name, u, t[u]);
-        if (cached_t != cached_t) cached_t = t[u];
+        if (std::isnan(cached_t)) cached_t = t[u];
         if (t[u] != cached_t) {
           factor[i] = factor_of(t[u], T[u]);
           continue;
         }
         const auto c = static_cast<std::size_t>(T_code[static_cast<std::size_t>(i)]);
         if (c >= per_T.size()) per_T.resize(c + 1, std::numeric_limits<double>::quiet_NaN());
-        if (per_T[c] != per_T[c]) per_T[c] = factor_of(t[u], T[u]);
+        if (std::isnan(per_T[c])) per_T[c] = factor_of(t[u], T[u]);
         factor[i] = per_T[c];
       }
       Eigen::Map<Eigen::ArrayXd> expected(out + b0, m);
