@@ -4,6 +4,9 @@
 # with its test and examples dependencies from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys on paths below here relatively, and ignores the build directory in -g
+# builds, so a fresh clone elsewhere reuses the compilations of an earlier one
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 # cppcheck and clang-tidy-22 (Debian 12's security archive) for scripts/lint.sh
 packages=(libeigen3-dev libboost-math-dev libnlopt-cxx-dev doctest-dev cmake ninja-build g++ ccache

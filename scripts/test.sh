@@ -6,6 +6,9 @@
 # ASan/UBSan, and the fuzz targets for a bounded time (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys on paths below here relatively, and ignores the build directory in -g
+# builds, so a fresh clone elsewhere reuses the compilations of an earlier one
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 PYTHON=${PYTHON:-python3}
 JOBS=${JOBS:-2}
 
