@@ -122,7 +122,7 @@ def case_table(quick):
             return "%dM" % (n // 1_000_000)
         if n >= 1000 and n % 1000 == 0:
             return "%dk" % (n // 1000)
-        return "{:,}".format(n)
+        return f"{n:,}"
 
     return {
         "fit_cdnow": dict(
@@ -770,7 +770,8 @@ def main(argv=None):
     ap.add_argument("--fast-python", default=sys.executable,
                     help="interpreter with fastlifetimes (default: this one)")
     ap.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR, help="cache of the generated inputs")
-    ap.add_argument("--json", type=Path, default=DEFAULT_RESULTS, help="JSON output (default bench/results/latest.json)")
+    ap.add_argument("--json", type=Path, default=DEFAULT_RESULTS,
+                    help="JSON output (default bench/results/latest.json)")
     ap.add_argument("--timeout", type=int, default=1800, help="per-worker timeout in seconds")
     ap.add_argument("--lifetimes-timeout", type=int, default=600,
                     help="stop lifetimes after this many seconds in the cases marked for it (the "

@@ -54,7 +54,7 @@ py::array_t<double> density_at(const Distribution& d, const double_array& x) {
   const auto [low, high] = boost::math::range(d);
   for (std::size_t i = 0; i < n; ++i) {
     // outside the support the density is 0 (scipy's convention), where Boost throws
-    const bool outside = v[i] < low || v[i] > high;
+    const bool outside = (v[i] < low) || (v[i] > high);
     y[i] = std::isnan(v[i]) ? v[i] : outside ? 0.0 : boost::math::pdf(d, v[i]);
   }
   return out;

@@ -4,8 +4,13 @@
 # with its test, examples and docs dependencies from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys on paths below here relatively, and ignores the build directory in -g
+# builds, so a fresh clone elsewhere reuses the compilations of an earlier one
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
-packages=(libeigen3-dev libboost-math-dev libnlopt-cxx-dev doctest-dev cmake ninja-build g++ ccache)
+# cppcheck and clang-tidy-22 (Debian 12's security archive) for scripts/lint.sh
+packages=(libeigen3-dev libboost-math-dev libnlopt-cxx-dev doctest-dev cmake ninja-build g++ ccache
+          cppcheck clang-tidy-22)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -31,13 +31,15 @@ import fastlifetimes as lifetimes
     ("code", """import time
 
 import matplotlib.pyplot as plt
-import pandas as pd
 
 import fastlifetimes as lifetimes
 from fastlifetimes.datasets import load_dataset
-from fastlifetimes.plotting import (plot_calibration_purchases_vs_holdout_purchases,
-                                    plot_frequency_recency_matrix, plot_period_transactions,
-                                    plot_probability_alive_matrix)
+from fastlifetimes.plotting import (
+    plot_calibration_purchases_vs_holdout_purchases,
+    plot_frequency_recency_matrix,
+    plot_period_transactions,
+    plot_probability_alive_matrix,
+)
 from fastlifetimes.utils import calibration_and_holdout_data, summary_data_from_transaction_data
 
 print("fastlifetimes", lifetimes.__version__)"""),

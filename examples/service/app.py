@@ -19,7 +19,7 @@ import os
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, List, Union
+from typing import Annotated, Union
 
 import numpy as np
 from fastapi import Body, FastAPI, HTTPException, Request
@@ -73,7 +73,7 @@ class Prediction(BaseModel):
 PredictRequest = Annotated[
     Union[
         Annotated[Profile, Tag("profile")],
-        Annotated[List[Profile], Tag("batch"), Field(min_length=1, max_length=MAX_BATCH)],
+        Annotated[list[Profile], Tag("batch"), Field(min_length=1, max_length=MAX_BATCH)],
     ],
     Discriminator(lambda body: "batch" if isinstance(body, list) else "profile"),
 ]
@@ -158,7 +158,7 @@ def predict_many(models: Models, profiles: list[Profile]) -> list[Prediction]:
     return [Prediction(**dict(zip(names, row))) for row in zip(*lists)]
 
 
-@app.post("/predict", response_model=Union[Prediction, List[Prediction]])
+@app.post("/predict", response_model=Union[Prediction, list[Prediction]])
 def predict(body: Annotated[PredictRequest, Body()], request: Request):
     profiles = body if isinstance(body, list) else [body]
     try:

@@ -96,7 +96,7 @@ class random_stream {
   }
 
  private:
-  std::uint64_t s_[4];
+  std::uint64_t s_[4]{};
 };
 
 namespace detail {
@@ -172,8 +172,9 @@ inline void bgnbd_customers(const double* T, std::size_t n, double r, double alp
       p[i] = g.beta(a, b);
       lambda[i] = g.gamma(r, 1.0 / alpha);
       detail::purchase_counter count;
-      alive[i] = detail::bgnbd_purchases(g, T[i], lambda[i], p[i], modified,
-                                          [&](double t) { count(t); });
+      const bool still_alive = detail::bgnbd_purchases(g, T[i], lambda[i], p[i], modified,
+                                                       [&](double t) { count(t); });
+      alive[i] = still_alive ? 1.0 : 0.0;
       frequency[i] = count.frequency;
       recency[i] = count.recency;
     }

@@ -1,14 +1,14 @@
 """fastlifetimes: Buy-Till-You-Die customer-lifetime-value models with a C++ core, a
 drop-in replacement for lifetimes 0.11.3 (``import fastlifetimes as lifetimes``)."""
 
+from . import plotting as plotting  # cheap: matplotlib is imported only when a plot is drawn
 from ._core import __version__
-from .fitters import BaseFitter
+from .fitters import BaseFitter as BaseFitter  # lifetimes has it at the top level too
 from .fitters.beta_geo_beta_binom_fitter import BetaGeoBetaBinomFitter
 from .fitters.beta_geo_fitter import BetaGeoFitter
 from .fitters.gamma_gamma_fitter import GammaGammaFitter
 from .fitters.modified_beta_geo_fitter import ModifiedBetaGeoFitter
 from .fitters.pareto_nbd_fitter import ParetoNBDFitter
-from . import plotting  # cheap: matplotlib is imported only when a plot is drawn
 
 __all__ = [
     "BetaGeoFitter",

@@ -171,7 +171,8 @@ def _segment_codes(name, values, index):
     else:
         values = np.asarray(values, dtype=object)
         if values.shape != (len(index),):
-            raise ValueError(f"segments[{name!r}]: expected {len(index)} values (one per customer), got shape {values.shape}")
+            raise ValueError(f"segments[{name!r}]: expected {len(index)} values (one per customer), "
+                             f"got shape {values.shape}")
         codes, labels = pd.factorize(pd.Series(values), sort=True)
         labels = list(labels)
     if len(codes) != len(index):

@@ -83,7 +83,8 @@ def cohort_table(transactions, customer_id_col, datetime_col, predicted_clv, p_a
     first = _first_purchase(transactions, customer_id_col, datetime_col, datetime_format)
     absent = ~predicted_clv.index.isin(first.index)
     if absent.any():
-        raise ValueError(f"predicted_clv: customers not in the transaction log, {offending_rows(absent, predicted_clv.index)}")
+        raise ValueError("predicted_clv: customers not in the transaction log, "
+                         f"{offending_rows(absent, predicted_clv.index)}")
     clv = as_float_array("predicted_clv", predicted_clv)
     alive = as_float_array("p_alive", p_alive)  # BG/NBD returns an array: rows as predicted_clv's
     if alive.size != clv.size:

@@ -558,7 +558,8 @@ def _customer_lifetime_value(transaction_prediction_model, frequency, recency, T
         inputs = Inputs([("frequency", frequency), ("recency", recency), ("T", T),
                          ("monetary_value", monetary_value)], check_finite=False)
         if inputs.size != len(index):
-            raise ValueError(f"mismatched lengths: frequency has {len(index)} values, the inputs broadcast to {inputs.size}")
+            raise ValueError(f"mismatched lengths: frequency has {len(index)} values, "
+                             f"the inputs broadcast to {inputs.size}")
         try:
             purchases = kernel(params, to.astype(float), from_.astype(float), discount.astype(float),
                                inputs["frequency"], inputs["recency"], inputs["T"])

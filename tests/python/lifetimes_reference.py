@@ -98,7 +98,9 @@ def _env_ready(env_dir: Path) -> bool:
 
 def _clean_env() -> dict:
     """Environment for child processes: nothing from the main interpreter leaks in."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") and k != "VIRTUAL_ENV"}
+    # the sanitizer run (scripts/test.sh) preloads libasan for our extension, not for lifetimes
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PYTHON") and k not in ("VIRTUAL_ENV", "LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
     env["PYTHONNOUSERSITE"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.setdefault("MPLBACKEND", "Agg")
@@ -635,7 +637,7 @@ def infer_string_dtypes(obj):
 def _child_main(workdir: Path) -> int:
     """Entry point inside the reference interpreter."""
     try:
-        import lifetimes  # noqa: F401  (made available to the snippet)
+        import lifetimes
 
         code = (workdir / "code.py").read_text()
         namespace = {"__name__": "__lifetimes_snippet__", "np": np, "pd": pd,

@@ -38,7 +38,8 @@ for k in (0, 1, 5):
 for k in periods:
     out[f"first_{k}"] = m.expected_number_of_transactions_in_first_n_periods(k)
 out["ce_arrays"] = m.conditional_expected_number_of_purchases_up_to_time(5, f.values, r.values, n.values)
-out["ce_scalar"] = m.conditional_expected_number_of_purchases_up_to_time(np.int64(5), np.int64(2), np.int64(4), np.int64(6))
+out["ce_scalar"] = m.conditional_expected_number_of_purchases_up_to_time(np.int64(5), np.int64(2), np.int64(4),
+                                                                         np.int64(6))
 out["alive_scalar"] = m.conditional_probability_alive(np.int64(1), np.int64(2), np.int64(4), np.int64(6))
 out["repr"] = repr(m)
 out["data"] = m.data
@@ -221,7 +222,8 @@ def test_fitted_attributes_have_lifetimes_shapes(donations):
     pd.testing.assert_frame_equal(m.data, infer_string_dtypes(ref["data"]))
     assert list(m.params_.index) == ["alpha", "beta", "gamma", "delta"]
     assert repr(m) == ref["repr"].replace("<lifetimes.", "<fastlifetimes.")
-    m = BetaGeoBetaBinomFitter().fit(data["frequency"], data["recency"], data["n_periods"], index=list("abcdefghijklmnopqrstuv"))
+    m = BetaGeoBetaBinomFitter().fit(data["frequency"], data["recency"], data["n_periods"],
+                                     index=list("abcdefghijklmnopqrstuv"))
     assert list(m.data.index[:2]) == ["a", "b"]
     assert m.data["weights"].dtype == np.int64 and (m.data["weights"] == 1).all()
     assert not hasattr(m, "predict")  # lifetimes' BG/BB has none

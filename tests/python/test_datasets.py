@@ -100,7 +100,7 @@ def _assert_same_frame(ours, ref):
     expected = ref.copy()
     for i, (name, ref_dtype) in enumerate(ref.dtypes.items()):
         our_dtype = ours.dtypes.iloc[i]
-        if ref_dtype == object:
+        if ref_dtype.kind == "O":
             # the permitted difference: text in pandas' own text dtype
             assert our_dtype == _TEXT_DTYPE, (name, our_dtype)
         elif ref_dtype.kind == "M":

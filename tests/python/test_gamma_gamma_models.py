@@ -77,7 +77,7 @@ def test_a_bg_nbd_file_is_refused(tmp_path):
 def test_pickle_round_trip_is_exact(touched):
     model = fit(0.001)
     if touched:
-        model.summary, model.data
+        _ = model.summary, model.data
     copy = pickle.loads(pickle.dumps(model, protocol=5))
     assert_same_model(copy, model)
 
@@ -120,6 +120,6 @@ def test_fits_on_several_threads_equal_the_serial_ones():
 if __name__ == "__main__" and sys.argv[1:] == ["--write-golden"]:
     model = fit()
     assert model.params_.to_dict() == GOLDEN_PARAMS, model.params_.to_dict()
-    model.summary
+    _ = model.summary
     model.save_model(GOLDEN, save_data=False)
     print("wrote", GOLDEN)

@@ -46,7 +46,8 @@ if everyone is not None:
     out["profit_default"] = g.conditional_expected_average_profit()
     out["profit_everyone"] = g.conditional_expected_average_profit(everyone["frequency"], everyone["monetary_value"])
     out["profit_scalar"] = g.conditional_expected_average_profit(2, 22.35)
-    out["profit_arrays"] = g.conditional_expected_average_profit(everyone["frequency"].values, everyone["monetary_value"].values)
+    out["profit_arrays"] = g.conditional_expected_average_profit(everyone["frequency"].values,
+                                                                 everyone["monetary_value"].values)
     bgf = BetaGeoFitter().fit(everyone["frequency"], everyone["recency"], everyone["T"])
     out["bgf_params"] = bgf.params_
     for freq in ("D", "W", "M", "H"):

@@ -88,7 +88,8 @@ CASES = [
     case("fit/frequency-negative", lambda m: gg_fit([1, -2, 3], M), "frequency", "negative", "rows [1]"),
     case("fit/frequency-non-integer", lambda m: gg_fit([1, 2.5, 3], M), "frequency", "non-integer", "rows [1]"),
     case("fit/frequency-NaN", lambda m: gg_fit([nan, 2, 3], M), "frequency", "NaN", "rows [0]"),
-    case("fit/mismatched-lengths", lambda m: gg_fit([1, 2], M), "frequency and monetary_value", "same length", "2 and 3"),
+    case("fit/mismatched-lengths", lambda m: gg_fit([1, 2], M),
+         "frequency and monetary_value", "same length", "2 and 3"),
     case("fit/empty", lambda m: gg_fit([], []), "frequency", "empty"),
     case("fit/strings", lambda m: gg_fit(X, S("1", "2", "3", dtype=object)), "monetary_value", "strings"),
     case("fit/None-monetary", lambda m: gg_fit(X, None), "monetary_value", "None"),
@@ -182,7 +183,8 @@ CASES = [
     # ---------------------------------------------------------------- calculate_alive_path
     case("alive-path/negative-t", lambda m: calculate_alive_path(m[1], tx(), "date", -1), "t", "-1"),
     case("alive-path/float-t", lambda m: calculate_alive_path(m[1], tx(), "date", 2.5), "t", "2.5"),
-    case("alive-path/missing-column", lambda m: calculate_alive_path(m[1], tx(), "when", 10), "missing column", "'when'"),
+    case("alive-path/missing-column", lambda m: calculate_alive_path(m[1], tx(), "when", 10),
+         "missing column", "'when'"),
     case("alive-path/empty", lambda m: calculate_alive_path(m[1], tx().iloc[:0], "date", 10), "transactions", "empty"),
     case("alive-path/missing-date", lambda m: calculate_alive_path(
         m[1], tx(date=["2020-01-01", None, "2020-01-03", "2020-02-01"]), "date", 10), "date", "missing", "'t1'"),

@@ -131,7 +131,7 @@ def test_json_round_trip_is_exact(tmp_path, index_kind, penalizer_coef, weights)
 def test_load_model_returns_the_fitter_and_replaces_its_state(tmp_path):
     source = fit_cdnow("string", 0.01)
     target = fit_cdnow("range")  # a different fit, to be overwritten
-    target.summary  # fill its caches
+    _ = target.summary  # fill its caches
     assert target.load_model(save(source, tmp_path / "m.json")) is target
     assert_same_model(target, source)
 
@@ -176,7 +176,7 @@ def test_the_lifetimes_only_arguments_are_accepted(tmp_path):
 def test_pickle_round_trip_is_exact(protocol, touched):
     model = fit_cdnow("string", 0.01)
     if touched:  # data frame built, uncertainty computed and cached
-        model.summary, model.data
+        _ = model.summary, model.data
     kwargs = {} if protocol is None else {"protocol": protocol}
     copy = pickle.loads(pickle.dumps(model, **kwargs))
     assert_same_model(copy, model)

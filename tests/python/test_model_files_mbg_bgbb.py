@@ -140,7 +140,7 @@ def test_pickle_round_trip_is_exact(kind, touched):
     make, cls = MODELS[kind]
     model = make()
     if touched:
-        model.summary, model.data
+        _ = model.summary, model.data
     copy = pickle.loads(pickle.dumps(model, protocol=5))
     assert_same_model(copy, model)
     assert sorted(vars(copy)) == sorted(vars(model))
@@ -153,10 +153,10 @@ def test_pickle_round_trip_is_exact(kind, touched):
 def write_golden():
     d = cdnow()
     mbg = ModifiedBetaGeoFitter().fit(d["frequency"], d["recency"], d["T"], index=d.index)
-    mbg.summary  # store the variance
+    _ = mbg.summary  # store the variance
     mbg.save_model(GOLDEN_MBG, save_data=False)
     bgbb = fit_bgbb(0.0)
-    bgbb.summary
+    _ = bgbb.summary
     bgbb.save_model(GOLDEN_BGBB)
     return mbg, bgbb
 

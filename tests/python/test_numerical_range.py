@@ -19,8 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastlifetimes import (BetaGeoBetaBinomFitter, BetaGeoFitter, ModifiedBetaGeoFitter,
-                           ParetoNBDFitter)
+from fastlifetimes import BetaGeoBetaBinomFitter, BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter
 from fastlifetimes.utils import ConvergenceError
 
 parameter = st.floats(min_value=1e-6, max_value=1e6)

@@ -63,10 +63,12 @@ UNFIT = ParetoNBDFitter
 CASES = [
     # ---------------------------------------------------------------- fit: the histories
     case("fit/NaN-frequency", lambda m, tmp: fit([1, nan, 3], R, T), "frequency", "NaN", "rows [1]"),
-    case("fit/NaN-recency-series", lambda m, tmp: fit(S(*F), S(2.0, nan, 5.0), S(*T)), "recency", "NaN", "index labels ['c2']"),
+    case("fit/NaN-recency-series",
+         lambda m, tmp: fit(S(*F), S(2.0, nan, 5.0), S(*T)), "recency", "NaN", "index labels ['c2']"),
     case("fit/inf-T", lambda m, tmp: fit(F, R, [4.0, 3.0, inf]), "T", "infinite", "rows [2]"),
     case("fit/NaN-in-CDNOW-row", lambda m, tmp: fit(*cdnow_with(1234, T=nan)), "T", "NaN", "index labels [1234]"),
-    case("fit/negative-frequency", lambda m, tmp: fit(S(1, -1, 3), R, T), "frequency", "negative", "index labels ['c2']"),
+    case("fit/negative-frequency",
+         lambda m, tmp: fit(S(1, -1, 3), R, T), "frequency", "negative", "index labels ['c2']"),
     case("fit/negative-recency", lambda m, tmp: fit(F, [2.0, -1.0, 5.0], T), "recency", "negative", "rows [1]"),
     case("fit/negative-T", lambda m, tmp: fit(F, R, [4.0, 3.0, -5.0]), "T", "negative", "rows [2]"),
     case("fit/recency-above-T-in-CDNOW", lambda m, tmp: fit(*cdnow_with(77, recency=100.0)),
@@ -109,16 +111,20 @@ CASES = [
          "did not converge", "penalizer_coef"),
 
     # ---------------------------------------------------------------- predictions before fit
-    case("unfitted/conditional_expected", lambda m, tmp: UNFIT().conditional_expected_number_of_purchases_up_to_time(1, 1, 1, 2),
+    case("unfitted/conditional_expected",
+         lambda m, tmp: UNFIT().conditional_expected_number_of_purchases_up_to_time(1, 1, 1, 2),
          "not been fit", ".fit"),
     case("unfitted/predict", lambda m, tmp: UNFIT().predict(1, 1, 1, 2), "not been fit"),
-    case("unfitted/conditional_probability_alive", lambda m, tmp: UNFIT().conditional_probability_alive(1, 1, 2), "not been fit"),
+    case("unfitted/conditional_probability_alive",
+         lambda m, tmp: UNFIT().conditional_probability_alive(1, 1, 2), "not been fit"),
     case("unfitted/conditional_probability_alive_matrix", lambda m, tmp: UNFIT().conditional_probability_alive_matrix(),
          "not been fit"),
     case("unfitted/expected_number", lambda m, tmp: UNFIT().expected_number_of_purchases_up_to_time(1), "not been fit"),
-    case("unfitted/conditional_pmf", lambda m, tmp: UNFIT().conditional_probability_of_n_purchases_up_to_time(1, 1, 1, 1, 2),
+    case("unfitted/conditional_pmf",
+         lambda m, tmp: UNFIT().conditional_probability_of_n_purchases_up_to_time(1, 1, 1, 1, 2),
          "not been fit"),
-    case("unfitted/probability_of_n", lambda m, tmp: UNFIT().probability_of_n_purchases_up_to_time(1, 1), "not been fit"),
+    case("unfitted/probability_of_n",
+         lambda m, tmp: UNFIT().probability_of_n_purchases_up_to_time(1, 1), "not been fit"),
     case("unfitted/save_model", lambda m, tmp: UNFIT().save_model(tmp / "unfitted.json"), "not been fit"),
 
     # ---------------------------------------------------------------- conditional expectation
@@ -127,7 +133,8 @@ CASES = [
     case("cond_expected/negative-t-series",
          lambda m, tmp: m.conditional_expected_number_of_purchases_up_to_time(S(1.0, -1.0, 2.0), F, R, T),
          "t", "negative", "index labels ['c2']"),
-    case("cond_expected/inf-frequency", lambda m, tmp: m.conditional_expected_number_of_purchases_up_to_time(1, [1, inf, 3], R, T),
+    case("cond_expected/inf-frequency",
+         lambda m, tmp: m.conditional_expected_number_of_purchases_up_to_time(1, [1, inf, 3], R, T),
          "frequency", "infinite", "rows [1]"),
     case("cond_expected/NaN-frequency-CDNOW",
          lambda m, tmp: m.conditional_expected_number_of_purchases_up_to_time(10, *cdnow_with(42, frequency=nan)),
@@ -151,21 +158,25 @@ CASES = [
          "recency", "larger than T", "index labels [9]"),
 
     # ---------------------------------------------------------------- P(alive)
-    case("alive/NaN-recency", lambda m, tmp: m.conditional_probability_alive(F, [2.0, nan, 5.0], T), "recency", "NaN", "rows [1]"),
+    case("alive/NaN-recency",
+         lambda m, tmp: m.conditional_probability_alive(F, [2.0, nan, 5.0], T), "recency", "NaN", "rows [1]"),
     case("alive/inf-T-series", lambda m, tmp: m.conditional_probability_alive(S(*F), S(*R), S(4.0, inf, 5.0)),
          "T", "infinite", "index labels ['c2']"),
-    case("alive/negative-frequency", lambda m, tmp: m.conditional_probability_alive(-1, 0.0, 1.0), "frequency", "negative"),
+    case("alive/negative-frequency",
+         lambda m, tmp: m.conditional_probability_alive(-1, 0.0, 1.0), "frequency", "negative"),
     case("alive/non-integer-frequency", lambda m, tmp: m.conditional_probability_alive([1.5, 0, 3], R, T),
          "frequency", "non-integer", "rows [0]"),
     case("alive/recency-above-T-CDNOW", lambda m, tmp: m.conditional_probability_alive(*cdnow_with(2357, recency=40.0)),
          "recency", "larger than T", "index labels [2357]"),
-    case("alive/mismatched-lengths", lambda m, tmp: m.conditional_probability_alive(F, R, [4.0, 3.0]), "mismatched lengths"),
+    case("alive/mismatched-lengths",
+         lambda m, tmp: m.conditional_probability_alive(F, R, [4.0, 3.0]), "mismatched lengths"),
     case("alive/empty", lambda m, tmp: m.conditional_probability_alive([], [], []), "frequency", "empty"),
     case("alive/booleans", lambda m, tmp: m.conditional_probability_alive(F, np.array([True, False, True]), T),
          "recency", "booleans"),
 
     # ---------------------------------------------------------------- E[X(t)]
-    case("expected/NaN", lambda m, tmp: m.expected_number_of_purchases_up_to_time([1.0, 2.0, nan]), "t", "NaN", "rows [2]"),
+    case("expected/NaN",
+         lambda m, tmp: m.expected_number_of_purchases_up_to_time([1.0, 2.0, nan]), "t", "NaN", "rows [2]"),
     case("expected/inf", lambda m, tmp: m.expected_number_of_purchases_up_to_time(inf), "t", "infinite"),
     case("expected/negative-series", lambda m, tmp: m.expected_number_of_purchases_up_to_time(S(1.0, 2.0, -3.0)),
          "t", "negative", "index labels ['c3']"),
@@ -173,24 +184,33 @@ CASES = [
     case("expected/None", lambda m, tmp: m.expected_number_of_purchases_up_to_time(None), "t", "None"),
 
     # ---------------------------------------------------------------- conditional pmf
-    case("cond_pmf/negative-n", lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time([0, 1, -2], 10, F, R, T),
+    case("cond_pmf/negative-n",
+         lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time([0, 1, -2], 10, F, R, T),
          "n", "negative", "rows [2]"),
     case("cond_pmf/non-integer-n-series",
          lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time(S(0, 1.5, 2), 10, F, R, T),
          "n", "non-integer", "index labels ['c2']"),
-    case("cond_pmf/NaN-n", lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time(nan, 10, 1, 1.0, 2.0), "n", "NaN"),
-    case("cond_pmf/negative-t", lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time(1, [1.0, -1.0, 2.0], F, R, T),
+    case("cond_pmf/NaN-n",
+         lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time(nan, 10, 1, 1.0, 2.0), "n", "NaN"),
+    case("cond_pmf/negative-t",
+         lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time(1, [1.0, -1.0, 2.0], F, R, T),
          "t", "negative", "rows [1]"),
-    case("cond_pmf/inf-t", lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time(1, inf, 1, 1.0, 2.0), "t", "infinite"),
-    case("cond_pmf/recency-above-T", lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time(1, 10, F, [2.0, 0.0, 9.0], T),
+    case("cond_pmf/inf-t",
+         lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time(1, inf, 1, 1.0, 2.0), "t", "infinite"),
+    case("cond_pmf/recency-above-T",
+         lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time(1, 10, F, [2.0, 0.0, 9.0], T),
          "recency", "larger than T", "rows [2]"),
-    case("cond_pmf/mismatched-lengths", lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time(1, 10, F, R, [1.0, 2.0]),
+    case("cond_pmf/mismatched-lengths",
+         lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time(1, 10, F, R, [1.0, 2.0]),
          "mismatched lengths"),
-    case("cond_pmf/string-n", lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time("2", 10, F, R, T), "n", "strings"),
+    case("cond_pmf/string-n",
+         lambda m, tmp: m.conditional_probability_of_n_purchases_up_to_time("2", 10, F, R, T), "n", "strings"),
 
     # ---------------------------------------------------------------- unconditional pmf (not in lifetimes)
-    case("prob_n/negative-n", lambda m, tmp: m.probability_of_n_purchases_up_to_time(10, [0, 1, -2]), "n", "negative", "rows [2]"),
-    case("prob_n/negative-t", lambda m, tmp: m.probability_of_n_purchases_up_to_time([1.0, -1.0], 2), "t", "negative", "rows [1]"),
+    case("prob_n/negative-n",
+         lambda m, tmp: m.probability_of_n_purchases_up_to_time(10, [0, 1, -2]), "n", "negative", "rows [2]"),
+    case("prob_n/negative-t",
+         lambda m, tmp: m.probability_of_n_purchases_up_to_time([1.0, -1.0], 2), "t", "negative", "rows [1]"),
 
     # ---------------------------------------------------------------- model files
     case("load/other-model", lambda m, tmp: ParetoNBDFitter().load_model(bgnbd_file(tmp)),
@@ -256,10 +276,14 @@ calls = [
     lambda: _core.pareto_nbd_conditional_probability_alive(p[:2], np.ones(3), np.ones(3), np.ones(3)),
     lambda: _core.pareto_nbd_conditional_probability_alive(-p, np.ones(3), np.ones(3), np.ones(3)),
     lambda: _core.pareto_nbd_conditional_probability_alive(p, np.full(3, np.nan), np.ones(3), np.ones(3)),
-    lambda: _core.pareto_nbd_conditional_expected_number_of_purchases_up_to_time(p, np.ones(1), np.ones(3), np.ones(3), np.ones(3)),
-    lambda: _core.pareto_nbd_conditional_expected_number_of_purchases_up_to_time(p, -np.ones(3), np.ones(3), np.ones(3), np.ones(3)),
-    lambda: _core.pareto_nbd_conditional_probability_of_n_purchases_up_to_time(p, -np.ones(3), np.ones(3), np.ones(3), np.ones(3), np.ones(3)),
-    lambda: _core.pareto_nbd_conditional_probability_of_n_purchases_up_to_time(p, np.ones(2), np.ones(3), np.ones(3), np.ones(3), np.ones(3)),
+    lambda: _core.pareto_nbd_conditional_expected_number_of_purchases_up_to_time(p, np.ones(1), np.ones(3), np.ones(3),
+                                                                                 np.ones(3)),
+    lambda: _core.pareto_nbd_conditional_expected_number_of_purchases_up_to_time(p, -np.ones(3), np.ones(3), np.ones(3),
+                                                                                 np.ones(3)),
+    lambda: _core.pareto_nbd_conditional_probability_of_n_purchases_up_to_time(p, -np.ones(3), np.ones(3), np.ones(3),
+                                                                               np.ones(3), np.ones(3)),
+    lambda: _core.pareto_nbd_conditional_probability_of_n_purchases_up_to_time(p, np.ones(2), np.ones(3), np.ones(3),
+                                                                               np.ones(3), np.ones(3)),
     lambda: _core.pareto_nbd_expected_number_of_purchases_up_to_time(p, np.array([np.nan, -1.0])),
     lambda: _core.pareto_nbd_log_likelihood(p, np.ones(3), np.ones(5), np.ones(2)),
     lambda: _core.pareto_nbd_log_likelihood(p, np.ones(3), np.full(3, 5.0), np.ones(3)),
@@ -300,7 +324,8 @@ def test_extreme_valid_histories_give_finite_predictions(fitted):
     assert alive[1] > alive[0]  # recency == T: just bought, so more likely alive than recency 0
     expected = fitted.expected_number_of_purchases_up_to_time(np.array([0.0, 1e-9, 1e5]))
     assert np.isfinite(expected).all() and expected[0] == 0.0
-    pmf = fitted.conditional_probability_of_n_purchases_up_to_time(np.array([0, 1, 5, 0, 2, 0, 3, 3]), 39.0, x, t_x, age)
+    n = np.array([0, 1, 5, 0, 2, 0, 3, 3])
+    pmf = fitted.conditional_probability_of_n_purchases_up_to_time(n, 39.0, x, t_x, age)
     assert np.isfinite(pmf).all() and ((pmf >= 0) & (pmf <= 1)).all(), pmf
     assert fitted.conditional_probability_of_n_purchases_up_to_time(0, 0.0, 3, 2.0, 5.0) == 1.0
 

@@ -71,7 +71,7 @@ def test_json_round_trip_is_exact(tmp_path, penalizer_coef, weights):
     kwargs = {"weights": np.full(len(d), 3)} if weights else {}
     model = ParetoNBDFitter(penalizer_coef=penalizer_coef).fit(d["frequency"], d["recency"], d["T"],
                                                                index=d.index, **kwargs)
-    model.summary  # the variance, computed on first use, goes into the file too
+    _ = model.summary  # the variance, computed on first use, goes into the file too
     path = tmp_path / "pnbd.json"
     model.save_model(path)
     document = json.loads(path.read_text())
@@ -92,7 +92,7 @@ def test_a_model_saved_before_its_summary_loads_with_the_same_summary(tmp_path):
 def test_pickle_round_trip_is_exact(protocol):
     d = cdnow()
     model = ParetoNBDFitter().fit(d["frequency"], d["recency"], d["T"])
-    model.standard_errors_
+    _ = model.standard_errors_
     again = pickle.loads(pickle.dumps(model, protocol=protocol))
     assert_same_model(model, again, d)
 
@@ -126,7 +126,7 @@ def write_golden(path=GOLDEN):
     standard errors and data."""
     d = cdnow()
     model = ParetoNBDFitter().fit(d["frequency"], d["recency"], d["T"], index=d.index)
-    model.variance_matrix_
+    _ = model.variance_matrix_
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save_model(path)
     return model

@@ -23,11 +23,13 @@ from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.image import imread  # noqa: E402
 
 import fastlifetimes  # noqa: E402
-from fastlifetimes import (BetaGeoBetaBinomFitter, BetaGeoFitter, ModifiedBetaGeoFitter,  # noqa: E402
-                           ParetoNBDFitter, plotting)
+from fastlifetimes import BetaGeoBetaBinomFitter, BetaGeoFitter, ModifiedBetaGeoFitter, ParetoNBDFitter, plotting  # noqa: E402
 from fastlifetimes.datasets import load_cdnow_summary, load_donations, load_transaction_data  # noqa: E402
-from fastlifetimes.utils import (calibration_and_holdout_data, expected_cumulative_transactions,  # noqa: E402
-                                 summary_data_from_transaction_data)
+from fastlifetimes.utils import (  # noqa: E402
+    calibration_and_holdout_data,
+    expected_cumulative_transactions,
+    summary_data_from_transaction_data,
+)
 from lifetimes_reference import run_lifetimes  # noqa: E402
 
 RTOL_CLOSED_FORM = 1e-8
@@ -48,7 +50,9 @@ def texts(ax):
 def lines(ax):
     return [l.get_xydata() for l in ax.lines]
 """
-exec(FIGURE_READERS)
+_READERS: dict = {}
+exec(FIGURE_READERS, _READERS)
+texts, lines = _READERS["texts"], _READERS["lines"]
 
 # lifetimes draws every figure at our parameters (params_ and data set by hand, no fit);
 # the Pareto/NBD grid is kept small because lifetimes fills it cell by cell.
@@ -135,7 +139,7 @@ def draw(tmp_path, name, ax):
 
 
 def assert_lines(ax, reference_lines):
-    ours = lines(ax)  # noqa: F821  (defined by FIGURE_READERS)
+    ours = lines(ax)
     assert len(ours) == len(reference_lines)
     for mine, theirs in zip(ours, reference_lines):
         np.testing.assert_allclose(mine, theirs, rtol=RTOL_CLOSED_FORM, atol=0)

@@ -21,7 +21,8 @@ def bgbb_job(seed):
     d = bgbb_customers(60_000, seed=seed)
     m = BetaGeoBetaBinomFitter(penalizer_coef=0.001 * (seed % 3)).fit(d["frequency"], d["recency"], d["n_periods"])
     return (m.params_.to_numpy(),
-            m.conditional_expected_number_of_purchases_up_to_time(5, d["frequency"], d["recency"], d["n_periods"]).to_numpy(),
+            m.conditional_expected_number_of_purchases_up_to_time(5, d["frequency"], d["recency"],
+                                                                  d["n_periods"]).to_numpy(),
             m.conditional_probability_alive(1, d["frequency"], d["recency"], d["n_periods"]).to_numpy(),
             m.expected_number_of_transactions_in_first_n_periods(12)["model"].to_numpy())
 

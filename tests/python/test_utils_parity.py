@@ -188,7 +188,8 @@ def test_expected_cumulative_transactions_matches_lifetimes(reference, i):
     _, cumulative_logs, _, ref = reference
     ours = expected_cumulative_transactions(with_params(ref["example_params"]), cumulative_logs[i],
                                             **CUMULATIVE_CASES[i][2])
-    pd.testing.assert_frame_equal(ours, infer_string_dtypes(ref[f"cumulative{i}"]), check_exact=False, rtol=RTOL_CLOSED_FORM)
+    pd.testing.assert_frame_equal(ours, infer_string_dtypes(ref[f"cumulative{i}"]), check_exact=False,
+                                  rtol=RTOL_CLOSED_FORM)
     assert ours["actual"].dtype == np.int64 and ours["predicted"].dtype == np.float64
 
 
@@ -295,6 +296,6 @@ def test_customer_lifetime_value_with_the_other_transaction_models(reference, na
     cls = {"mbgnbd": fastlifetimes.ModifiedBetaGeoFitter, "pareto": fastlifetimes.ParetoNBDFitter}[name]
     model = cls()
     model.params_ = ref[name + "_params"]
-    ours = _customer_lifetime_value(model, weekly["frequency"], weekly["recency"], weekly["T"], weekly["monetary_value"],
-                                    time=12, discount_rate=0.01, freq="W")
+    ours = _customer_lifetime_value(model, weekly["frequency"], weekly["recency"], weekly["T"],
+                                    weekly["monetary_value"], time=12, discount_rate=0.01, freq="W")
     pd.testing.assert_series_equal(ours, ref[name + "_clv"], check_exact=False, rtol=RTOL_CLOSED_FORM)

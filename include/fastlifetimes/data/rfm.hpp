@@ -145,6 +145,50 @@ class key_table {
   std::size_t mask_ = 0;
 };
 
+/// Codes 0, 1, 2, ... for distinct doubles, in order of first sight: an open-addressing
+/// table with key and code side by side (one cache line per probe), Fibonacci-hashed,
+/// grown from small and filled to 3/4, so that the thousand-odd ages and recencies of
+/// real data stay in L1.
+class value_codes {
+ public:
+  std::int32_t find_or_insert(double v) {
+    if (v == 0.0) v = 0.0;  // -0.0 is 0.0
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    std::size_t pos = static_cast<std::size_t>((bits * 0x9E3779B97F4A7C15ULL) >> shift_);
+    for (;;) {
+      const slot& here = slots_[pos];
+      if (here.code < 0) break;
+      if (here.key == v) return here.code;
+      pos = (pos + 1) & (slots_.size() - 1);
+    }
+    slots_[pos] = {v, count_};
+    if (4 * static_cast<std::size_t>(++count_) > 3 * slots_.size()) grow();
+    return count_ - 1;
+  }
+  std::size_t size() const { return static_cast<std::size_t>(count_); }
+
+ private:
+  struct slot {
+    double key;
+    std::int32_t code;
+  };
+  void grow() {
+    std::vector<slot> old(slots_.size() * 2, slot{0.0, -1});
+    old.swap(slots_);
+    --shift_;
+    const std::int32_t count = count_;
+    count_ = 0;
+    std::vector<slot> ordered(static_cast<std::size_t>(count));
+    for (const slot& e : old)
+      if (e.code >= 0) ordered[static_cast<std::size_t>(e.code)] = e;
+    for (const slot& e : ordered) find_or_insert(e.key);  // same codes: same order
+  }
+  std::vector<slot> slots_ = std::vector<slot>(256, slot{0.0, -1});
+  int shift_ = 64 - 8;
+  std::int32_t count_ = 0;
+};
+
 inline indexed_column index_column(const Eigen::ArrayXd& column) {
   key_table<1> table(64);
   indexed_column out;

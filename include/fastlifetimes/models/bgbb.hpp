@@ -188,7 +188,7 @@ inline double objective(const double* log_params, const compressed_rfm& data, do
       return std::numeric_limits<double>::infinity();
   auto accumulate = [&](Eigen::Index begin, Eigen::Index end, std::array<double, 5>& sums) {
     std::array<double, 5> s{};
-    double g[4];
+    double g[4] = {};
     for (Eigen::Index i = begin; i < end; ++i) {
       const double w = data.rows.weight[i];
       s[0] += w * detail::log_history_sum(p, data.rows.frequency[i], data.rows.recency[i],

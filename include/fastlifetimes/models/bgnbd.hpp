@@ -317,6 +317,65 @@ inline double conditional_expectation_numerator(const params& p, double t, doubl
   return (p.a + p.b + x - 1.0) * one_minus_survival_over_a_minus_1(p, x, z);
 }
 
+/// The eq. 10 numerator at one horizon t for each distinct (x, T), computed at first
+/// sight. Laid out for the memory system, as Pareto/NBD's history terms: each distinct T
+/// gets a code from a small table that stays in L1, and whole frequencies below 4096 get
+/// a dense row indexed by that code. Most customers have few purchases, so the rows in
+/// use stay in cache, where a hash of (t, x, T) keys misses it on nearly every lookup.
+class numerator_by_history {
+ public:
+  numerator_by_history(const params& p, double t) : p_(p), t_(t) {}
+
+  double operator()(double x, double T) {
+    if (!(x < dense_limit)) return conditional_expectation_numerator(p_, t_, x, T);
+    const auto code = static_cast<std::size_t>(ages_.find_or_insert(T));
+    const auto k = static_cast<std::size_t>(x);
+    if (k >= rows_.size()) rows_.resize(k + 1);
+    std::vector<double>& row = rows_[k];
+    if (code >= row.size())
+      row.resize(std::max(code + 1, ages_.size()), std::numeric_limits<double>::quiet_NaN());
+    double& value = row[code];
+    if (std::isnan(value)) value = conditional_expectation_numerator(p_, t_, x, T);  // new
+    return value;
+  }
+
+ private:
+  static constexpr double dense_limit = 4096.0;
+  params p_;
+  double t_;
+  fastlifetimes::detail::value_codes ages_;
+  std::vector<std::vector<double>> rows_;
+};
+
+/// Calls `at(i, numerator)` for customers [begin, end) with eq. 10's numerator at
+/// (t[i], x[i], T[i]), each distinct one computed once: by (x, T) when the block shares
+/// one horizon (the usual call: one t for everyone), by hashing (t, x, T) otherwise.
+template <class Use>
+void for_each_numerator(const params& p, const double* t, const double* x, const double* T,
+                        std::size_t begin, std::size_t end, Use&& at) {
+  const char* name = "conditional_expected_number_of_purchases_up_to_time";
+  const auto m = static_cast<Eigen::Index>(end - begin);
+  const Eigen::Map<const Eigen::ArrayXd> ts(t + begin, m);
+  // vectorised (Eigen evaluates boolean .all() one element at a time); a NaN or inf
+  // anywhere makes the sum non-finite and sends the block to the per-row checks below
+  if (m > 0 && std::isfinite(ts.sum()) && (ts - t[begin]).abs().maxCoeff() == 0.0) {
+    numerator_by_history numerator(p, t[begin]);
+    check::horizon(name, begin, t[begin]);
+    for (std::size_t i = begin; i < end; ++i) at(i, numerator(x[i], T[i]));
+    return;
+  }
+  fastlifetimes::detail::key_table<3> seen(std::min<std::size_t>(end - begin, 4096));
+  std::vector<double> numerators;
+  for (std::size_t i = begin; i < end; ++i) {
+    check::horizon(name, i, t[i]);
+    const double key[3] = {t[i], x[i], T[i]};
+    const auto id = static_cast<std::size_t>(seen.find_or_insert(key));
+    if (id == numerators.size())
+      numerators.push_back(conditional_expectation_numerator(p, t[i], x[i], T[i]));
+    at(i, numerators[id]);
+  }
+}
+
 /// Eq. 10's denominator 1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x), from its log
 /// d, since the power overflows for frequent customers.
 inline double conditional_expectation_denominator(const params& p, double x, double t_x,
@@ -399,9 +458,42 @@ struct model {
 
 namespace fastlifetimes::bgnbd {
 
+namespace detail {
+
+/// P(alive) of customers [b0, b0 + m) into out[b0, b0 + m), after checking them, with `d`
+/// (at least m long) as an aligned work buffer: memory-bound, so one branch-free pass
+/// that validates and computes together. Throws std::domain_error naming the first
+/// invalid row.
+inline void alive_block(const char* name, const params& p, const double* x, const double* t_x,
+                        const double* T, std::size_t b0, Eigen::Index m, Eigen::ArrayXd& d,
+                        double* out) {
+  const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m), txs(t_x + b0, m), Ts(T + b0, m);
+  // Vectorised reductions (Eigen evaluates boolean .all() one element at a time): a NaN
+  // or inf anywhere makes the sum non-finite; a false alarm (a sum overflowing) only
+  // sends the block to the exact per-row check below.
+  const bool valid = std::isfinite((xs + txs + Ts).sum()) && xs.minCoeff() >= 0.0 &&
+                     txs.minCoeff() >= 0.0 && (Ts - txs).minCoeff() >= 0.0 &&
+                     (xs - xs.floor()).abs().maxCoeff() == 0.0;
+  if (!valid)
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const auto u = b0 + static_cast<std::size_t>(i);
+      check::prediction_row(name, u, x[u], t_x[u], T[u]);
+    }
+  // P(alive) = 1 / (1 + a/(b+x-1) E) with E = ((alpha+T)/(alpha+t_x))^(r+x), written
+  // (b+x-1) / (b+x-1 + a E): one log and one exp per customer (the odds' own log would
+  // be a second). E = inf gives 0, as it should; customers without repeat purchases
+  // are alive.
+  const auto b_x = p.b + xs.max(1.0) - 1.0;
+  d.head(m) = ((p.r + xs) * ((p.alpha + Ts) / (p.alpha + txs)).log()).exp();
+  d.head(m) = b_x / (b_x + p.a * d.head(m));
+  Eigen::Map<Eigen::ArrayXd>(out + b0, m) = (xs == 0.0).select(Eigen::ArrayXd::Ones(m), d.head(m));
+}
+
+}  // namespace detail
+
 /// Eq. 10 over n customers: out[i] = E[X(t[i]) | x[i], t_x[i], T[i]]. The hypergeometric
 /// numerator depends on (t, x, T) only, and real data repeat those triples, so it is
-/// computed once per distinct triple (per thread). Throws std::domain_error naming the
+/// computed once per distinct triple (per thread; see for_each_numerator). Throws std::domain_error naming the
 /// first invalid row.
 inline void conditional_expected_number_of_purchases_up_to_time(const params& p, const double* t,
                                                                 const double* x,
@@ -410,18 +502,16 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
                                                                 double* out) {
   const char* name = "conditional_expected_number_of_purchases_up_to_time";
   check_params(name, p);
+  // eq. 10's denominator is 1 / P(alive): P(alive) first, vectorised, into `out`
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
-    fastlifetimes::detail::key_table<3> seen(std::min<std::size_t>(end - begin, 4096));
-    std::vector<double> numerator;
-    for (std::size_t i = begin; i < end; ++i) {
-      check::prediction_row(name, i, x[i], t_x[i], T[i]);
-      check::horizon(name, i, t[i]);
-      const double key[3] = {t[i], x[i], T[i]};
-      const auto id = static_cast<std::size_t>(seen.find_or_insert(key));
-      if (id == numerator.size())
-        numerator.push_back(detail::conditional_expectation_numerator(p, t[i], x[i], T[i]));
-      out[i] = numerator[id] / detail::conditional_expectation_denominator(p, x[i], t_x[i], T[i]);
+    constexpr std::size_t block = 4096;
+    Eigen::ArrayXd d(block);
+    for (std::size_t b0 = begin; b0 < end; b0 += block) {
+      const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
+      detail::alive_block(name, p, x, t_x, T, b0, m, d, out);
     }
+    detail::for_each_numerator(p, t, x, T, begin, end,
+                               [&](std::size_t i, double numerator) { out[i] *= numerator; });
   });
 }
 
@@ -437,26 +527,7 @@ inline void conditional_probability_alive(const params& p, const double* x, cons
     Eigen::ArrayXd d(block);
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
-      const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m), txs(t_x + b0, m), Ts(T + b0, m);
-      // Vectorised reductions (Eigen evaluates boolean .all() one element at a time): a
-      // NaN or inf anywhere makes the sum non-finite; a false alarm (a sum overflowing)
-      // only sends the block to the exact per-row check below.
-      const bool valid = std::isfinite((xs + txs + Ts).sum()) && xs.minCoeff() >= 0.0 &&
-                         txs.minCoeff() >= 0.0 && (Ts - txs).minCoeff() >= 0.0 &&
-                         (xs - xs.floor()).abs().maxCoeff() == 0.0;
-      if (!valid)
-        for (Eigen::Index i = 0; i < m; ++i) {
-          const auto u = b0 + static_cast<std::size_t>(i);
-          check::prediction_row(name, u, x[u], t_x[u], T[u]);
-        }
-      // P(alive) = 1 / (1 + a/(b+x-1) E) with E = ((alpha+T)/(alpha+t_x))^(r+x), written
-      // (b+x-1) / (b+x-1 + a E): one log and one exp per customer (the odds' own log would
-      // be a second). E = inf gives 0, as it should; customers without repeat purchases
-      // are alive.
-      const auto b_x = p.b + xs.max(1.0) - 1.0;
-      d.head(m) = ((p.r + xs) * ((p.alpha + Ts) / (p.alpha + txs)).log()).exp();
-      d.head(m) = b_x / (b_x + p.a * d.head(m));
-      Eigen::Map<Eigen::ArrayXd>(out + b0, m) = (xs == 0.0).select(Eigen::ArrayXd::Ones(m), d.head(m));
+      detail::alive_block(name, p, x, t_x, T, b0, m, d, out);
     }
   }, 100'000);
 }

@@ -190,7 +190,8 @@ inline void alive_block(const char* name, const params& p, const double* x, cons
 
 /// E[X(t) | x, t_x, T] over n customers: the numerator of Wagner & Hoppe's formula times
 /// P(alive). The hypergeometric numerator depends on (t, x, T) only, and real data repeat
-/// those triples, so it is computed once per distinct triple (per thread); P(alive) runs
+/// those triples, so it is computed once per distinct triple (per thread; see
+/// bgnbd::detail::for_each_numerator); P(alive) runs
 /// vectorised in blocks (scalar exp and log would cost more than all the rest). Throws
 /// std::domain_error naming the first invalid row.
 inline void conditional_expected_number_of_purchases_up_to_time(const params& p, const double* t,
@@ -202,23 +203,16 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
   check_params(name, p);
   const bgnbd::params q = detail::shifted(p);
   parallel_for(n, [&](std::size_t begin, std::size_t end) {
-    fastlifetimes::detail::key_table<3> seen(std::min<std::size_t>(end - begin, 4096));
-    std::vector<double> numerator;
+    // P(alive) first, into `out`, through an aligned block buffer (see alive_block)
     constexpr std::size_t block = 4096;
     Eigen::ArrayXd alive(block);
     for (std::size_t b0 = begin; b0 < end; b0 += block) {
       const auto m = static_cast<Eigen::Index>(std::min(block, end - b0));
       detail::alive_block(name, p, x, t_x, T, b0, m, alive);
-      for (Eigen::Index k = 0; k < m; ++k) {
-        const auto i = b0 + static_cast<std::size_t>(k);
-        check::horizon(name, i, t[i]);
-        const double key[3] = {t[i], x[i], T[i]};
-        const auto id = static_cast<std::size_t>(seen.find_or_insert(key));
-        if (id == numerator.size())
-          numerator.push_back(bgnbd::detail::conditional_expectation_numerator(q, t[i], x[i], T[i]));
-        out[i] = numerator[id] * alive[k];
-      }
+      Eigen::Map<Eigen::ArrayXd>(out + b0, m) = alive.head(m);
     }
+    bgnbd::detail::for_each_numerator(q, t, x, T, begin, end,
+                                      [&](std::size_t i, double numerator) { out[i] *= numerator; });
   });
 }
 

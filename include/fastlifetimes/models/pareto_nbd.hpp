@@ -796,49 +796,7 @@ namespace fastlifetimes::pareto_nbd {
 
 namespace detail {
 
-/// Codes 0, 1, 2, ... for distinct doubles, in order of first sight: an open-addressing
-/// table with key and code side by side (one cache line per probe), Fibonacci-hashed,
-/// grown from small and filled to 3/4, so that the thousand-odd ages and recencies of
-/// real data stay in L1.
-class value_codes {
- public:
-  std::int32_t find_or_insert(double v) {
-    if (v == 0.0) v = 0.0;  // -0.0 is 0.0
-    std::uint64_t bits;
-    std::memcpy(&bits, &v, sizeof bits);
-    std::size_t pos = static_cast<std::size_t>((bits * 0x9E3779B97F4A7C15ULL) >> shift_);
-    for (;;) {
-      slot& here = slots_[pos];
-      if (here.code < 0) break;
-      if (here.key == v) return here.code;
-      pos = (pos + 1) & (slots_.size() - 1);
-    }
-    slots_[pos] = {v, count_};
-    if (4 * static_cast<std::size_t>(++count_) > 3 * slots_.size()) grow();
-    return count_ - 1;
-  }
-  std::size_t size() const { return static_cast<std::size_t>(count_); }
-
- private:
-  struct slot {
-    double key;
-    std::int32_t code;
-  };
-  void grow() {
-    std::vector<slot> old(slots_.size() * 2, slot{0.0, -1});
-    old.swap(slots_);
-    --shift_;
-    const std::int32_t count = count_;
-    count_ = 0;
-    std::vector<slot> ordered(static_cast<std::size_t>(count));
-    for (const slot& e : old)
-      if (e.code >= 0) ordered[static_cast<std::size_t>(e.code)] = e;
-    for (const slot& e : ordered) find_or_insert(e.key);  // same codes: same order
-  }
-  std::vector<slot> slots_ = std::vector<slot>(256, slot{0.0, -1});
-  int shift_ = 64 - 8;
-  std::int32_t count_ = 0;
-};
+using fastlifetimes::detail::value_codes;
 
 /// What the predictions need of a history (x, t_x, T), from values kept per distinct
 /// (x, tau) and per distinct tau, so that a customer costs table lookups, one exp and one
@@ -933,7 +891,7 @@ class history_terms {
     const auto c = static_cast<std::size_t>(code);
     if (c >= row.cells.size()) row.cells.resize(std::max(c + 1, taus_.size()));
     cell& v = row.cells[c];
-    if (v.phi != v.phi) {  // NaN: not computed yet
+    if (std::isnan(v.phi)) {  // not computed yet
       const double x = static_cast<double>(k);
       v.theta = (p_.r + x) * log_a_[c] + p_.s * log_b_[c];
       v.phi = psi(row.coefficients, x, tau) - v.theta;
@@ -1042,14 +1000,14 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
       for (Eigen::Index i = 0; i < m; ++i) {
         const auto u = b0 + static_cast<std::size_t>(i);
         check::horizon(name, u, t[u]);
-        if (cached_t != cached_t) cached_t = t[u];
+        if (std::isnan(cached_t)) cached_t = t[u];
         if (t[u] != cached_t) {
           factor[i] = factor_of(t[u], T[u]);
           continue;
         }
         const auto c = static_cast<std::size_t>(T_code[static_cast<std::size_t>(i)]);
         if (c >= per_T.size()) per_T.resize(c + 1, std::numeric_limits<double>::quiet_NaN());
-        if (per_T[c] != per_T[c]) per_T[c] = factor_of(t[u], T[u]);
+        if (std::isnan(per_T[c])) per_T[c] = factor_of(t[u], T[u]);
         factor[i] = per_T[c];
       }
       Eigen::Map<Eigen::ArrayXd> expected(out + b0, m);

@@ -61,7 +61,7 @@ inline warm_point warm_start(const double* x, const double* m, const double* wei
     out.x = r.x;
     out.hessian = optim::hessian(f, r.x);
     out.found = true;
-  } catch (const std::domain_error&) {
+  } catch (const std::domain_error&) {  // NOLINT(bugprone-empty-catch)
     // e.g. the sampled weights sum to zero: no warm start
   }
   return out;

@@ -291,7 +291,14 @@ def _frame_from_json(doc: dict) -> pd.DataFrame:
 
 
 def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    """An int or a float, not a bool, that a float can hold (JSON integers have any size)."""
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return False
+    try:
+        float(v)
+    except OverflowError:
+        return False
+    return True
 
 
 def _restore(fitter, document, path):
@@ -340,7 +347,7 @@ def _restore(fitter, document, path):
         if m is not None:
             try:
                 m = np.asarray(m, dtype=float)
-            except (TypeError, ValueError) as e:
+            except (TypeError, ValueError, OverflowError) as e:
                 raise bad(f"{key}: {e}") from None
             if m.shape != (n, n):
                 raise bad(f"{key} must be {n}x{n}")
@@ -349,8 +356,12 @@ def _restore(fitter, document, path):
     if data is not None:
         try:
             data = _frame_from_json(data)
-        except (TypeError, KeyError, AttributeError, ValueError) as e:
+        except (TypeError, KeyError, AttributeError, ValueError, OverflowError) as e:
             raise bad(f"data: {e}") from None
+        # the variance is computed from these on first use
+        missing = [c for c in (*fitter._fit_columns, "weights") if c not in data.columns]
+        if missing:
+            raise bad(f"data: missing columns {missing}")
 
     for key in _CACHED + ("_data_frame", "_data_columns", "_data_index", "_hessian_", "_variance",
                           "_log_params", "_fit_evaluations"):

@@ -10,8 +10,15 @@ import pandas as pd
 
 from .. import _core
 from .._arrays import Inputs
-from .._validation import (MAX_PERIODS, check_discrete_rfm, check_finite_values, check_fit_options,
-                           check_weights, discrete_history_problems, index_of)
+from .._validation import (
+    MAX_PERIODS,
+    check_discrete_rfm,
+    check_finite_values,
+    check_fit_options,
+    check_weights,
+    discrete_history_problems,
+    index_of,
+)
 from . import BaseFitter
 
 __all__ = ["BetaGeoBetaBinomFitter"]

@@ -7,8 +7,7 @@ import numpy as np
 
 from .. import _core
 from .._arrays import Inputs
-from .._validation import (check_finite_values, check_fit_options, check_rfm, check_weights,
-                           index_of)
+from .._validation import check_finite_values, check_fit_options, check_rfm, check_weights, index_of
 from . import BaseFitter
 
 __all__ = ["BetaGeoFitter"]
@@ -87,7 +86,8 @@ class BetaGeoFitter(BaseFitter):
                   f"objective {result['negative_log_likelihood']:.10g}")
         columns = {
             "frequency": x.astype(np.int64),
-            "recency": np.asarray(recency, dtype=float) if not hasattr(recency, "to_numpy") else recency.to_numpy(dtype=float),
+            "recency": (np.asarray(recency, dtype=float) if not hasattr(recency, "to_numpy")
+                        else recency.to_numpy(dtype=float)),
             "T": np.asarray(T, dtype=float) if not hasattr(T, "to_numpy") else T.to_numpy(dtype=float),
             "weights": np.ones(x.size, dtype=np.int64) if weights is None else np.asarray(weights),
             "_weights_given": w,

@@ -138,7 +138,8 @@ class ParetoNBDFitter(BaseFitter):
                 best = result
         columns = {
             "frequency": x.astype(np.int64),
-            "recency": np.asarray(recency, dtype=float) if not hasattr(recency, "to_numpy") else recency.to_numpy(dtype=float),
+            "recency": (np.asarray(recency, dtype=float) if not hasattr(recency, "to_numpy")
+                        else recency.to_numpy(dtype=float)),
             "T": np.asarray(T, dtype=float) if not hasattr(T, "to_numpy") else T.to_numpy(dtype=float),
             "weights": np.ones(x.size, dtype=np.int64) if weights is None else np.asarray(weights),
             "_weights_given": w,
