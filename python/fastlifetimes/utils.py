@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._columnar import as_pandas_frame
 from ._validation import as_float_array, check_rfm, offending_rows
 
 __all__ = [
@@ -174,10 +175,13 @@ def _read_log(transactions, customer_id_col, datetime_col, monetary_value_col, d
               freq, freq_multiplier):
     """The log's customers as integer codes (and the ids they stand for), its dates as int64
     wall-time nanoseconds, its values (or None) and the period width of ``freq`` in ns,
-    after the checks every transaction-log function shares."""
-    if not isinstance(transactions, pd.DataFrame):
-        raise ValueError(f"transactions: expected a pandas DataFrame, got {type(transactions).__name__}")
+    after the checks every transaction-log function shares. polars and pyarrow frames are
+    read as pandas views of their columns."""
     wanted = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
+    transactions = as_pandas_frame(transactions, wanted)
+    if not isinstance(transactions, pd.DataFrame):
+        raise ValueError(f"transactions: expected a pandas, polars or pyarrow DataFrame, "
+                         f"got {type(transactions).__name__}")
     missing = [c for c in wanted if not _is_column(transactions, c)]
     if missing:
         raise ValueError(
