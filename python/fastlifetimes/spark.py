@@ -29,6 +29,7 @@ from .utils import _WEEK_ORIGIN_NS, _end_period, _ticks_per_unit
 __all__ = ["summary_data_from_transaction_data", "compress", "fit", "score"]
 
 _INT64_MAX = int(np.iinfo(np.int64).max)
+_UTC = ("UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z", "+00:00", "UTC+00:00", "Zulu")
 
 
 def _spark():
@@ -63,30 +64,33 @@ def _wall_time_ns(frame, column, datetime_format):
     """
     F, T = _spark()
     kind = frame.schema[column].dataType
-    c = F.col(column)
+    # SQL text rather than pyspark.sql.functions: unix_date and unix_micros are there only
+    # from pyspark 3.5, in SQL from 3.1
+    name = "`" + column.replace("`", "``") + "`"
     if isinstance(kind, T.DateType):
-        return F.unix_date(c).cast("long") * F.lit(86_400 * 10**9)
+        return F.expr(f"unix_date({name}) * 86400000000000L")
     if isinstance(kind, (T.TimestampType, T.TimestampNTZType)):
-        wall = c.cast(T.TimestampNTZType()) if isinstance(kind, T.TimestampType) else c
-        # from the calendar fields: no time zone enters (NTZ arithmetic would go through
-        # the session zone, and a wall time in its DST gap would move)
-        seconds = F.extract(F.lit("SECOND"), wall)  # decimal(8, 6): seconds and microseconds
-        micros = (F.unix_date(wall.cast("date")).cast("long") * F.lit(86_400_000_000)
-                  + F.hour(wall).cast("long") * F.lit(3_600_000_000)
-                  + F.minute(wall).cast("long") * F.lit(60_000_000)
-                  + (seconds * F.lit(1_000_000)).cast("long"))
-        return micros * F.lit(1000)
+        zone = frame.sparkSession.conf.get("spark.sql.session.timeZone")
+        instant = name if isinstance(kind, T.TimestampType) else f"cast({name} as timestamp)"
+        if zone in _UTC:
+            # wall time and instant coincide (the usual setting on clusters)
+            return F.expr(f"unix_micros({instant}) * 1000L")
+        wall = f"cast({name} as timestamp_ntz)" if isinstance(kind, T.TimestampType) else name
+        # from the calendar fields, so no time zone enters (NTZ arithmetic goes through the
+        # session zone, where a wall time in a DST gap would move); zone offsets are whole
+        # seconds, so the instant's microseconds are the wall time's
+        seconds = (f"unix_date(cast({wall} as date)) * 86400L + hour({wall}) * 3600L"
+                   f" + minute({wall}) * 60L + second({wall})")
+        return F.expr(f"(({seconds}) * 1000000L + pmod(unix_micros({instant}), 1000000L)) * 1000L")
     from .utils import _parse_datetime_column
 
-    name = column
-
     def parse(values: pd.Series) -> pd.Series:
-        return pd.Series(_parse_datetime_column(values.reset_index(drop=True), name, datetime_format))
+        return pd.Series(_parse_datetime_column(values.reset_index(drop=True), column, datetime_format))
 
-    return F.pandas_udf(parse, "long")(c)
+    return F.pandas_udf(parse, "long")(F.col(column))
 
 
-def _raise_as_value_error(error, what):
+def _raise_as_value_error(error):
     """Errors raised by our checks inside the executors reach the driver wrapped in a
     PythonException; give the user the ValueError's own message."""
     text = str(error)
@@ -157,7 +161,7 @@ def summary_data_from_transaction_data(
     try:
         found = log.agg(*checks).first()
     except Exception as error:  # noqa: BLE001 - re-raised as it came unless it is our ValueError
-        _raise_as_value_error(error, datetime_col)
+        _raise_as_value_error(error)
     if found["rows"] == 0:
         raise ValueError("transactions: empty DataFrame, at least one transaction is needed")
     for count, message in ((found["missing_ids"], f"{customer_id_col}: missing customer ids"),

@@ -35,9 +35,12 @@ class BaseFitter:
         # be) on the way into every public method, so each method's body and its return
         # type (an ndarray, as for numpy input) stay those of the pandas/numpy code
         super().__init_subclass__(**kwargs)
+        wrapped = {}  # one wrapper per function, so aliases (predict) stay the same method
         for name, member in list(vars(cls).items()):
             if not name.startswith("_") and isinstance(member, types.FunctionType):
-                setattr(cls, name, _reading_columnar(member))
+                if id(member) not in wrapped:
+                    wrapped[id(member)] = _reading_columnar(member)
+                setattr(cls, name, wrapped[id(member)])
 
     def __repr__(self):
         classname = self.__class__.__name__
