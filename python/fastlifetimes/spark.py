@@ -185,7 +185,11 @@ def summary_data_from_transaction_data(
 
     from pyspark.sql import Window
 
-    kept = log.where(F.col("p") <= F.lit(end))
+    # one shuffle, by customer, serves every step below (the per-period sums, the window,
+    # the per-customer counts); Spark's own plan shuffles twice and sorts, about 4 times
+    # slower on a 10M-row log (few transactions share a customer and a period, so the
+    # partial aggregation before a shuffle saves little)
+    kept = log.where(F.col("p") <= F.lit(end)).repartition("c")
     per_period = (kept.groupBy("c", "p").agg(F.sum("v").alias("v")) if monetary_value_col
                   else kept.select("c", "p").distinct())
     per_period = per_period.withColumn("f", F.min("p").over(Window.partitionBy("c")))
