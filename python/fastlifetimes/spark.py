@@ -120,8 +120,9 @@ def summary_data_from_transaction_data(
     one row per customer, in no particular order.
 
     One pass over the log checks it (missing ids, dates or values) and finds its first and
-    last period (the default end); the summary itself is a lazy plan: per (customer,
-    period) sums, then per customer counts, first and last periods. Dates of Spark's DATE,
+    last period (the default end); the summary itself is a lazy plan: the log partitioned
+    by customer once, per (customer, period) sums, then per customer counts, first and
+    last periods (and each customer's first period by a window, for the values). Dates of Spark's DATE,
     TIMESTAMP (wall time in the session time zone) and TIMESTAMP_NTZ types are read by
     Spark; text and numbers are parsed by pandas, as the single-machine function does
     (without ``datetime_format`` each batch infers its own format: give one for mixed logs).
@@ -192,12 +193,12 @@ def summary_data_from_transaction_data(
     kept = log.where(F.col("p") <= F.lit(end)).repartition("c")
     per_period = (kept.groupBy("c", "p").agg(F.sum("v").alias("v")) if monetary_value_col
                   else kept.select("c", "p").distinct())
-    per_period = per_period.withColumn("f", F.min("p").over(Window.partitionBy("c")))
     aggregates = [F.count(F.lit(1)).alias("n"), F.min("p").alias("f"), F.max("p").alias("l")]
     if monetary_value_col:
         # the first period's value apart from the others', as the C++ summary keeps them:
         # subtracting it from the total would lose small repeat orders in rounding
-        is_first = F.col("p") == F.col("f")
+        per_period = per_period.withColumn("first_p", F.min("p").over(Window.partitionBy("c")))
+        is_first = F.col("p") == F.col("first_p")
         aggregates += [F.sum(F.when(is_first, F.col("v"))).alias("first_value"),
                        F.coalesce(F.sum(F.when(~is_first, F.col("v"))), F.lit(0.0)).alias("repeat_value")]
     per_customer = per_period.groupBy("c").agg(*aggregates)
