@@ -207,6 +207,9 @@ def test_bad_logs_are_refused_naming_the_column(spark):
     text_amount = spark.createDataFrame(good.assign(amount=["1", "2"]))
     with pytest.raises(ValueError, match="amount: expected numbers"):
         fls.summary_data_from_transaction_data(text_amount, "id", "when", "amount")
+    ancient = spark.createDataFrame(good).selectExpr("id", "if(id = 2, date'1500-01-01', date'2020-01-01') as day")
+    with pytest.raises(ValueError, match="day: dates outside .* in 1 row"):
+        fls.summary_data_from_transaction_data(ancient, "id", "day")
     bad_date = spark.createDataFrame(good.assign(when=["2020-01-01", "not a date"]))
     with pytest.raises(ValueError, match="when: unparsable dates"):
         fls.summary_data_from_transaction_data(bad_date, "id", "when", datetime_format="%Y-%m-%d")
