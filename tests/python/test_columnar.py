@@ -74,6 +74,19 @@ def test_summary_of_a_parquet_file_read_by_pyarrow(tmp_path):
                                       expected)
 
 
+def test_the_other_transaction_log_functions_take_tables_too():
+    from fastlifetimes.utils import calibration_and_holdout_data, expected_cumulative_transactions
+
+    log = transaction_log(1000)
+    table = pa.Table.from_pandas(log, preserve_index=False)
+    options = dict(calibration_period_end="2021-01-01", monetary_value_col="amount", freq="W")
+    pd.testing.assert_frame_equal(calibration_and_holdout_data(table, "customer", "when", **options),
+                                  calibration_and_holdout_data(log, "customer", "when", **options))
+    bgf = lifetimes.BetaGeoFitter().fit([1, 0, 2, 5], [3, 0, 4, 9], [10, 10, 10, 12])
+    pd.testing.assert_frame_equal(expected_cumulative_transactions(bgf, table, "when", "customer", 30),
+                                  expected_cumulative_transactions(bgf, log, "when", "customer", 30))
+
+
 def test_time_zones_chunks_and_nulls():
     when = pd.to_datetime(["2021-03-13 23:30", "2021-03-14 03:30", "2021-03-15 00:10", "2021-03-14 12:00"])
     log = pd.DataFrame({"id": [1, 1, 1, 2], "when": when.tz_localize("America/New_York")})

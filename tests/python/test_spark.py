@@ -158,6 +158,22 @@ def test_gamma_gamma_fit_on_compressed_rows(cdnow_summaries):
     np.testing.assert_allclose(compressed.params_.to_numpy(), everyone.params_.to_numpy(), rtol=1e-11)
 
 
+def test_fit_sums_given_weights_and_takes_other_column_names(spark):
+    """BG/BB on the donations data, already one row per history with its head count: rows
+    split in two still fit to the same parameters, the weights summed in Spark."""
+    from fastlifetimes.datasets import load_donations
+
+    donations = load_donations()
+    expected = lifetimes.BetaGeoBetaBinomFitter().fit(
+        donations["frequency"], donations["recency"], donations["periods"], weights=donations["weights"])
+    halves = pd.concat([donations.assign(weights=donations["weights"] // 2),
+                        donations.assign(weights=donations["weights"] - donations["weights"] // 2)])
+    fitted = fls.fit(lifetimes.BetaGeoBetaBinomFitter(), spark.createDataFrame(halves),
+                     columns=["frequency", "recency", "periods"], weights_col="weights")
+    assert fitted.data["weights"].sum() == donations["weights"].sum()
+    np.testing.assert_allclose(fitted.params_.to_numpy(), expected.params_.to_numpy(), rtol=1e-12)
+
+
 def test_score_matches_the_fitters_methods(cdnow_summaries):
     rows, summary = cdnow_summaries
     bgf = lifetimes.BetaGeoFitter().fit(rows["frequency"], rows["recency"], rows["T"])
