@@ -19,6 +19,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
+  # slim Debian images drop /usr/share/man, and the JRE's post-install links its man pages there
+  $SUDO mkdir -p /usr/share/man/man1
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
