@@ -34,7 +34,8 @@ _UTC = ("UTC", "Etc/UTC", "GMT", "Etc/GMT", "Z", "+00:00", "UTC+00:00", "Zulu")
 
 def _spark():
     try:
-        from pyspark.sql import functions as F, types as T
+        from pyspark.sql import functions as F
+        from pyspark.sql import types as T
     except ImportError:
         raise ImportError('fastlifetimes.spark needs pyspark: pip install "fastlifetimes[spark]"') from None
     return F, T
@@ -171,7 +172,7 @@ def summary_data_from_transaction_data(
         checks.append(F.sum(bad.cast("long")).alias("bad_values"))
     try:
         found = log.agg(*checks).first()
-    except Exception as error:  # noqa: BLE001 - re-raised as it came unless it is our ValueError
+    except Exception as error:  # re-raised as it came, unless it carries our ValueError
         _raise_as_value_error(error)
     if found["rows"] == 0:
         raise ValueError("transactions: empty DataFrame, at least one transaction is needed")
@@ -282,6 +283,7 @@ def _model_document(model) -> str:
 
 def _load_model(document: str):
     import fastlifetimes
+
     from .fitters import _restore
 
     doc = json.loads(document)

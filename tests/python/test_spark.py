@@ -17,11 +17,11 @@ if shutil.which("java") is None:
     pytest.skip("Spark needs a Java runtime (scripts/setup.sh installs openjdk-17-jre-headless)",
                 allow_module_level=True)
 
-import fastlifetimes as lifetimes  # noqa: E402
-from fastlifetimes import spark as fls  # noqa: E402
-from fastlifetimes.datasets import load_dataset  # noqa: E402
-from fastlifetimes.utils import summary_data_from_transaction_data  # noqa: E402
-from synthetic import transaction_log  # noqa: E402
+import fastlifetimes as lifetimes
+from fastlifetimes import spark as fls
+from fastlifetimes.datasets import load_dataset
+from fastlifetimes.utils import summary_data_from_transaction_data
+from synthetic import transaction_log
 
 CDNOW = dict(customer_id_col="customer_id", datetime_col="date", monetary_value_col="dollar_value",
              datetime_format="%Y%m%d")
