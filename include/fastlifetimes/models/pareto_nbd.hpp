@@ -825,16 +825,8 @@ class history_terms {
   void gather(const double* x, const double* t_x, const double* T, Eigen::Index m,
               std::size_t first_row, const char* name, double* log_cP, double* delta,
               std::int32_t* T_code) {
-    // Vectorised reductions first (as for BG/NBD's P(alive)): a NaN or inf anywhere makes
-    // the sum non-finite; only a block that fails goes through the per-row check, which
-    // names the row.
-    const Eigen::Map<const Eigen::ArrayXd> xs(x, m), ts(t_x, m), Ts(T, m);
-    const bool valid = std::isfinite((xs + ts + Ts).sum()) && xs.minCoeff() >= 0.0 &&
-                       ts.minCoeff() >= 0.0 && (Ts - ts).minCoeff() >= 0.0 &&
-                       (xs - xs.floor()).abs().maxCoeff() == 0.0;
-    if (!valid)
-      for (Eigen::Index i = 0; i < m; ++i)
-        check::prediction_row(name, first_row + static_cast<std::size_t>(i), x[i], t_x[i], T[i]);
+    check::prediction_rows(name, x, t_x, T, static_cast<std::size_t>(m), first_row);
+    const Eigen::Map<const Eigen::ArrayXd> xs(x, m);
     // rows for every frequency of the block that gets one (those below the limit)
     const auto largest = static_cast<std::size_t>(std::min(xs.maxCoeff(), dense_limit - 1.0));
     if (largest >= rows_.size()) rows_.resize(largest + 1);
