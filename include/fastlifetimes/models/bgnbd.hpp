@@ -335,7 +335,8 @@ class numerator_by_history {
     if (k >= rows_.size()) rows_.resize(k + 1);
     std::vector<double>& row = rows_[k];
     if (code >= row.size())
-      row.resize(std::max(code + 1, ages_.size()), std::numeric_limits<double>::quiet_NaN());
+      row.resize(std::min(std::max(code + 1, ages_.size()), dense_ages),
+                 std::numeric_limits<double>::quiet_NaN());
     double& value = row[code];
     if (std::isnan(value)) value = conditional_expectation_numerator(p_, t_, x, T);  // new
     return value;
