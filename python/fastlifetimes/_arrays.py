@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._columnar import as_array
 from ._validation import as_float_array, offending_rows
 
 
@@ -29,6 +30,7 @@ class Inputs:
         for name, value in named_values:
             if value is None:
                 raise ValueError(f"{name}: a value is required, got None")
+            value = as_array(value)  # polars / pyarrow: numpy semantics, as for arrays
             if isinstance(value, pd.Series):
                 if self.series is None:
                     self.series = value

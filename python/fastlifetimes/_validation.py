@@ -12,6 +12,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from ._columnar import as_array
+
 _SHOWN = 5
 
 
@@ -42,6 +44,7 @@ def as_float_array(name: str, values, *, allow_empty: bool = False, check_finite
     ``check_finite`` is false: the caller's C++ call checks) NaN and inf."""
     if values is None:
         raise ValueError(f"{name}: a value is required, got None")
+    values = as_array(values)
     if isinstance(values, pd.DataFrame):
         raise ValueError(f"{name}: expected a column (Series or 1-d array), got a DataFrame")
     raw = values

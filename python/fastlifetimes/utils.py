@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._columnar import as_pandas_frame
 from ._validation import as_float_array, check_rfm, offending_rows
 
 __all__ = [
@@ -176,7 +177,8 @@ def _read_log(transactions, customer_id_col, datetime_col, monetary_value_col, d
     wall-time nanoseconds, its values (or None) and the period width of ``freq`` in ns,
     after the checks every transaction-log function shares."""
     if not isinstance(transactions, pd.DataFrame):
-        raise ValueError(f"transactions: expected a pandas DataFrame, got {type(transactions).__name__}")
+        raise ValueError(f"transactions: expected a pandas, polars or pyarrow DataFrame, "
+                         f"got {type(transactions).__name__}")
     wanted = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
     missing = [c for c in wanted if not _is_column(transactions, c)]
     if missing:
@@ -199,6 +201,13 @@ def _read_log(transactions, customer_id_col, datetime_col, monetary_value_col, d
     if monetary_value_col:
         values = as_float_array(monetary_value_col, transactions[monetary_value_col])
     return codes.astype(np.int64, copy=False), customers, times, values, ticks
+
+
+def _columnar_log(transactions, customer_id_col, datetime_col, monetary_value_col):
+    """A polars or pyarrow log as a pandas frame of views of the columns used (pandas
+    frames pass through); the summaries are pandas frames whatever came in, as in lifetimes."""
+    return as_pandas_frame(transactions, [customer_id_col, datetime_col]
+                           + ([monetary_value_col] if monetary_value_col else []))
 
 
 def _end_period(value, datetime_format, freq, what) -> int:
@@ -260,6 +269,7 @@ def summary_data_from_transaction_data(
 
     The work per customer is one pass in C++ over integer customer codes.
     """
+    transactions = _columnar_log(transactions, customer_id_col, datetime_col, monetary_value_col)
     codes, customers, times, values, ticks = _read_log(
         transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format, freq,
         freq_multiplier)
@@ -309,6 +319,7 @@ def calibration_and_holdout_data(
 
     Both summaries run in C++ over integer customer codes, without a Python loop.
     """
+    transactions = _columnar_log(transactions, customer_id_col, datetime_col, monetary_value_col)
     codes, customers, times, values, ticks = _read_log(
         transactions, customer_id_col, datetime_col, monetary_value_col, datetime_format, freq,
         freq_multiplier)
@@ -470,6 +481,7 @@ def expected_cumulative_transactions(
     0, 1, ... or, with ``set_index_date``, by the period of each row. Same values and layout
     as lifetimes 0.11.3; the model is called once, on every age at once.
     """
+    transactions = _columnar_log(transactions, customer_id_col, datetime_col, None)
     if not (isinstance(t, (int, np.integer)) and not isinstance(t, (bool, np.bool_)) and t > 0):
         raise ValueError(f"t: must be a positive integer, got {t!r}")
     if not (isinstance(freq_multiplier, (int, np.integer)) and not isinstance(freq_multiplier, bool)

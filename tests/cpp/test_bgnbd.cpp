@@ -159,3 +159,22 @@ TEST_CASE("bgnbd: expectations where the Euler-transformed series cancels or ove
     CHECK(got == doctest::Approx(q.expected).epsilon(q.tolerance));
   }
 }
+
+TEST_CASE("bgnbd: expected purchases over many distinct ages and frequencies equal the scalar formula") {
+  // ages with a time of day: more distinct ages than the dense table holds, so both the
+  // dense rows and the hash of (x, T) pairs are used; frequencies past the dense limit too
+  const bgnbd::params p{0.243, 4.414, 0.793, 2.426};
+  const std::size_t n = 20'000;
+  std::vector<double> t(n, 30.0), x(n), t_x(n), T(n), out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    T[i] = 10.0 + 0.001 * static_cast<double>(i);
+    x[i] = i % 7 == 0 ? 5000.0 + static_cast<double>(i % 3) : static_cast<double>(i % 5);
+    t_x[i] = x[i] > 0.0 ? 0.5 * T[i] : 0.0;
+  }
+  bgnbd::conditional_expected_number_of_purchases_up_to_time(p, t.data(), x.data(), t_x.data(), T.data(),
+                                                             n, out.data());
+  for (std::size_t i = 0; i < n; i += 37)
+    CHECK(out[i] == doctest::Approx(bgnbd::conditional_expected_number_of_purchases_up_to_time(
+                                        p, t[i], x[i], t_x[i], T[i]))
+                        .epsilon(1e-13));
+}

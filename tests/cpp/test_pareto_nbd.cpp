@@ -284,7 +284,8 @@ TEST_CASE("pareto_nbd: the conditional pmf sums to 1 and its mean is the conditi
 }
 
 TEST_CASE("pareto_nbd: vectorised predictions equal the per-customer functions") {
-  // many distinct ages and recencies (the kernels' tables grow while rows refer to them),
+  // many distinct ages and recencies (more than the 4096 the dense rows hold, so the hash of
+  // (x, tau) pairs serves the later ones; the tables grow while rows refer to them),
   // frequencies beyond the dense tables, t_x = T, x = 0 with t_x > 0, and varying horizons
   std::vector<double> x, t_x, T, t;
   for (int i = 0; i < 9000; ++i) {

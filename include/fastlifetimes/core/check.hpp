@@ -3,6 +3,8 @@
 /// Python layer checks data with row numbers before it reaches C++; these guard the C++
 /// API itself, so a C++ caller gets the same promise: bad input throws, never crashes.
 
+#include <Eigen/Core>
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -73,6 +75,22 @@ inline void prediction_row(const char* function, std::size_t row, double x, doub
         << ", recency=" << t_x << ", T=" << T << ")";
     throw std::domain_error(out.str());
   }
+}
+
+/// `prediction_row` for n histories starting at x, t_x, T (row numbers counted from
+/// `first_row`). Vectorised reductions recognise a valid block (a row-by-row check costs
+/// as much as a prediction; Eigen evaluates boolean .all() one element at a time): a NaN
+/// or inf anywhere makes the sum non-finite, and a false alarm (a sum overflowing) only
+/// sends the block to the per-row check, which names the first bad row.
+inline void prediction_rows(const char* function, const double* x, const double* t_x,
+                            const double* T, std::size_t n, std::size_t first_row) {
+  const auto m = static_cast<Eigen::Index>(n);
+  const Eigen::Map<const Eigen::ArrayXd> xs(x, m), txs(t_x, m), Ts(T, m);
+  const bool valid = std::isfinite((xs + txs + Ts).sum()) && xs.minCoeff() >= 0.0 &&
+                     txs.minCoeff() >= 0.0 && (Ts - txs).minCoeff() >= 0.0 &&
+                     (xs - xs.floor()).abs().maxCoeff() == 0.0;
+  if (!valid)
+    for (std::size_t i = 0; i < n; ++i) prediction_row(function, first_row + i, x[i], t_x[i], T[i]);
 }
 
 inline void horizon(const char* function, std::size_t row, double t) {

@@ -327,24 +327,38 @@ class numerator_by_history {
   numerator_by_history(const params& p, double t) : p_(p), t_(t) {}
 
   double operator()(double x, double T) {
-    if (!(x < dense_limit)) return conditional_expectation_numerator(p_, t_, x, T);
     const auto code = static_cast<std::size_t>(ages_.find_or_insert(T));
+    // Rare frequencies and ages beyond the first few thousand distinct ones (ages with a
+    // time of day) go to a hash of pairs: dense rows for them would grow to rows x ages.
+    if (!(x < dense_limit) || code >= dense_ages) return sparse(x, T);
     const auto k = static_cast<std::size_t>(x);
     if (k >= rows_.size()) rows_.resize(k + 1);
     std::vector<double>& row = rows_[k];
     if (code >= row.size())
-      row.resize(std::max(code + 1, ages_.size()), std::numeric_limits<double>::quiet_NaN());
+      row.resize(std::min(std::max(code + 1, ages_.size()), dense_ages),
+                 std::numeric_limits<double>::quiet_NaN());
     double& value = row[code];
     if (std::isnan(value)) value = conditional_expectation_numerator(p_, t_, x, T);  // new
     return value;
   }
 
  private:
+  double sparse(double x, double T) {
+    const double key[2] = {x, T};
+    const auto id = static_cast<std::size_t>(pairs_.find_or_insert(key));
+    if (id == sparse_values_.size())
+      sparse_values_.push_back(conditional_expectation_numerator(p_, t_, x, T));
+    return sparse_values_[id];
+  }
+
   static constexpr double dense_limit = 4096.0;
+  static constexpr std::size_t dense_ages = 4096;
   params p_;
   double t_;
   fastlifetimes::detail::value_codes ages_;
   std::vector<std::vector<double>> rows_;
+  fastlifetimes::detail::key_table<2> pairs_{64};
+  std::vector<double> sparse_values_;
 };
 
 /// Calls `at(i, numerator)` for customers [begin, end) with eq. 10's numerator at
@@ -462,23 +476,13 @@ namespace detail {
 
 /// P(alive) of customers [b0, b0 + m) into out[b0, b0 + m), after checking them, with `d`
 /// (at least m long) as an aligned work buffer: memory-bound, so one branch-free pass
-/// that validates and computes together. Throws std::domain_error naming the first
+/// after a vectorised validation. Throws std::domain_error naming the first
 /// invalid row.
 inline void alive_block(const char* name, const params& p, const double* x, const double* t_x,
                         const double* T, std::size_t b0, Eigen::Index m, Eigen::ArrayXd& d,
                         double* out) {
+  check::prediction_rows(name, x + b0, t_x + b0, T + b0, static_cast<std::size_t>(m), b0);
   const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m), txs(t_x + b0, m), Ts(T + b0, m);
-  // Vectorised reductions (Eigen evaluates boolean .all() one element at a time): a NaN
-  // or inf anywhere makes the sum non-finite; a false alarm (a sum overflowing) only
-  // sends the block to the exact per-row check below.
-  const bool valid = std::isfinite((xs + txs + Ts).sum()) && xs.minCoeff() >= 0.0 &&
-                     txs.minCoeff() >= 0.0 && (Ts - txs).minCoeff() >= 0.0 &&
-                     (xs - xs.floor()).abs().maxCoeff() == 0.0;
-  if (!valid)
-    for (Eigen::Index i = 0; i < m; ++i) {
-      const auto u = b0 + static_cast<std::size_t>(i);
-      check::prediction_row(name, u, x[u], t_x[u], T[u]);
-    }
   // P(alive) = 1 / (1 + a/(b+x-1) E) with E = ((alpha+T)/(alpha+t_x))^(r+x), written
   // (b+x-1) / (b+x-1 + a E): one log and one exp per customer (the odds' own log would
   // be a second). E = inf gives 0, as it should; customers without repeat purchases

@@ -167,17 +167,8 @@ namespace detail {
 /// customer would get a different last bit depending on where the caller's array starts.
 inline void alive_block(const char* name, const params& p, const double* x, const double* t_x,
                         const double* T, std::size_t b0, Eigen::Index m, Eigen::ArrayXd& alive) {
+  check::prediction_rows(name, x + b0, t_x + b0, T + b0, static_cast<std::size_t>(m), b0);
   const Eigen::Map<const Eigen::ArrayXd> xs(x + b0, m), txs(t_x + b0, m), Ts(T + b0, m);
-  // a NaN or inf anywhere makes the sum non-finite; a false alarm only sends the block to
-  // the exact per-row check
-  const bool valid = std::isfinite((xs + txs + Ts).sum()) &&
-                     xs.min(txs).min(Ts - txs).minCoeff() >= 0.0 &&
-                     (xs - xs.floor()).abs().maxCoeff() == 0.0;
-  if (!valid)
-    for (Eigen::Index i = 0; i < m; ++i) {
-      const auto u = b0 + static_cast<std::size_t>(i);
-      check::prediction_row(name, u, x[u], t_x[u], T[u]);
-    }
   // 1 / (1 + odds), odds = a/(b+x) E, E = exp((r+x) log((alpha+T)/(alpha+t_x))), as
   // (b+x) / (b+x + a E): one log, one exp and two divisions per customer, which keeps up
   // with reading the inputs. E = inf gives 0, as it should.

@@ -806,11 +806,14 @@ using fastlifetimes::detail::value_codes;
 ///   l = log(s/(r+s+x)) + Phi(x, t_x) + Theta(x, T) + log(1 - exp(Phi(x, T) - Phi(x, t_x))).
 ///
 /// Laid out for the memory system: each distinct tau gets a code from a small table, and
-/// for whole frequencies below 4096 the values sit in one dense row per frequency,
-/// indexed by that code. Most customers have few purchases, so the rows in use stay in
-/// cache; a hash of (x, tau) pairs would miss it on nearly every lookup. A new pair sums
-/// its series from coefficients kept per frequency (built for tau = 0, the largest y),
-/// so even a first sight costs multiply-adds, not divisions.
+/// for whole frequencies below 4096 the values of the first 4096 distinct taus sit in one
+/// dense row per frequency, indexed by that code. Most customers have few purchases, so the
+/// rows in use stay in cache; a hash of (x, tau) pairs would miss it on nearly every lookup.
+/// Later taus (ages with a time of day) go to such a hash all the same: dense rows for
+/// them would grow to frequencies x taus (10k customers with spread frequencies and
+/// continuous ages took 1 GB). A new pair sums its series from coefficients kept per
+/// frequency (built for tau = 0, the largest y), so even a first sight costs
+/// multiply-adds, not divisions.
 class history_terms {
  public:
   explicit history_terms(const params& p)
@@ -825,16 +828,8 @@ class history_terms {
   void gather(const double* x, const double* t_x, const double* T, Eigen::Index m,
               std::size_t first_row, const char* name, double* log_cP, double* delta,
               std::int32_t* T_code) {
-    // Vectorised reductions first (as for BG/NBD's P(alive)): a NaN or inf anywhere makes
-    // the sum non-finite; only a block that fails goes through the per-row check, which
-    // names the row.
-    const Eigen::Map<const Eigen::ArrayXd> xs(x, m), ts(t_x, m), Ts(T, m);
-    const bool valid = std::isfinite((xs + ts + Ts).sum()) && xs.minCoeff() >= 0.0 &&
-                       ts.minCoeff() >= 0.0 && (Ts - ts).minCoeff() >= 0.0 &&
-                       (xs - xs.floor()).abs().maxCoeff() == 0.0;
-    if (!valid)
-      for (Eigen::Index i = 0; i < m; ++i)
-        check::prediction_row(name, first_row + static_cast<std::size_t>(i), x[i], t_x[i], T[i]);
+    check::prediction_rows(name, x, t_x, T, static_cast<std::size_t>(m), first_row);
+    const Eigen::Map<const Eigen::ArrayXd> xs(x, m);
     // rows for every frequency of the block that gets one (those below the limit)
     const auto largest = static_cast<std::size_t>(std::min(xs.maxCoeff(), dense_limit - 1.0));
     if (largest >= rows_.size()) rows_.resize(largest + 1);
@@ -858,6 +853,7 @@ class history_terms {
 
  private:
   static constexpr double dense_limit = 4096.0;
+  static constexpr std::size_t dense_taus = 4096;
   struct cell {
     double phi = std::numeric_limits<double>::quiet_NaN(), theta = 0.0;
   };
@@ -887,15 +883,25 @@ class history_terms {
     return row;
   }
 
-  const cell& cell_of(row_data& row, std::size_t k, std::int32_t code, double tau) {
+  cell cell_of(row_data& row, std::size_t k, std::int32_t code, double tau) {
     const auto c = static_cast<std::size_t>(code);
-    if (c >= row.cells.size()) row.cells.resize(std::max(c + 1, taus_.size()));
-    cell& v = row.cells[c];
-    if (std::isnan(v.phi)) {  // not computed yet
-      const double x = static_cast<double>(k);
-      v.theta = (p_.r + x) * log_a_[c] + p_.s * log_b_[c];
-      v.phi = psi(row.coefficients, x, tau) - v.theta;
+    if (c >= dense_taus) {
+      const double key[2] = {static_cast<double>(k), tau};
+      const auto id = static_cast<std::size_t>(pairs_.find_or_insert(key));
+      if (id == sparse_cells_.size()) sparse_cells_.push_back(computed_cell(row, k, c, tau));
+      return sparse_cells_[id];
     }
+    if (c >= row.cells.size()) row.cells.resize(std::min(std::max(c + 1, taus_.size()), dense_taus));
+    cell& v = row.cells[c];
+    if (std::isnan(v.phi)) v = computed_cell(row, k, c, tau);  // not computed yet
+    return v;
+  }
+
+  cell computed_cell(const row_data& row, std::size_t k, std::size_t code, double tau) const {
+    const double x = static_cast<double>(k);
+    cell v;
+    v.theta = (p_.r + x) * log_a_[code] + p_.s * log_b_[code];
+    v.phi = psi(row.coefficients, x, tau) - v.theta;
     return v;
   }
 
@@ -922,6 +928,8 @@ class history_terms {
   value_codes taus_;
   std::vector<double> log_a_, log_b_;  ///< per tau code
   std::vector<row_data> rows_;
+  fastlifetimes::detail::key_table<2> pairs_{64};  ///< (x, tau) beyond the dense taus
+  std::vector<cell> sparse_cells_;
   bool alpha_larger_;
   double gap_, base_;
 };

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
+import types
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -12,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _core
+from .._columnar import as_array, is_columnar
 from ..utils import ConvergenceError
 
 _FORMAT = "fastlifetimes-model"
@@ -28,6 +31,18 @@ class BaseFitter:
     _param_index_cache: ClassVar[pd.Index]  # set per subclass by _param_index
     # the columns of ``data`` the likelihood reads, in the order ``_core_uncertainty`` takes them
     _fit_columns: tuple = ("frequency", "recency", "T")
+
+    def __init_subclass__(cls, **kwargs):
+        # polars Series and pyarrow Arrays are read as numpy arrays (views where they can
+        # be) on the way into every public method, so each method's body and its return
+        # type (an ndarray, as for numpy input) stay those of the pandas/numpy code
+        super().__init_subclass__(**kwargs)
+        wrapped = {}  # one wrapper per function, so aliases (predict) stay the same method
+        for name, member in list(vars(cls).items()):
+            if not name.startswith("_") and isinstance(member, types.FunctionType):
+                if id(member) not in wrapped:
+                    wrapped[id(member)] = _reading_columnar(member)
+                setattr(cls, name, wrapped[id(member)])
 
     def __repr__(self):
         classname = self.__class__.__name__
@@ -238,6 +253,21 @@ class BaseFitter:
             raise ValueError(f"{path}: not a fastlifetimes model file (not text)") from None
         _restore(self, document, path)
         return self
+
+
+def _reading_columnar(method):
+    if getattr(method, "_reads_columnar", False):
+        return method
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if any(map(is_columnar, args)) or any(map(is_columnar, kwargs.values())):
+            args = tuple(as_array(a) for a in args)
+            kwargs = {k: as_array(v) for k, v in kwargs.items()}
+        return method(self, *args, **kwargs)
+
+    wrapper._reads_columnar = True
+    return wrapper
 
 
 def _float(v):
