@@ -18,7 +18,7 @@ namespace fastlifetimes::math {
 
 namespace detail {
 
-enum class kernel { exp, log };
+enum class kernel : unsigned char { exp, log };
 
 // Eigen's packet types are vector types carrying alignment attributes, which GCC drops
 // (with -Wignored-attributes) wherever one becomes a template argument, as in ploadu<Packet>:
