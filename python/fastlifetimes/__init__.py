@@ -8,12 +8,14 @@ from .fitters.beta_geo_beta_binom_fitter import BetaGeoBetaBinomFitter
 from .fitters.beta_geo_fitter import BetaGeoFitter
 from .fitters.gamma_gamma_fitter import GammaGammaFitter
 from .fitters.modified_beta_geo_fitter import ModifiedBetaGeoFitter
+from .fitters.pareto_nbd_covariates_fitter import ParetoNBDCovariatesFitter
 from .fitters.pareto_nbd_fitter import ParetoNBDFitter
 
 __all__ = [
     "BetaGeoFitter",
     "ModifiedBetaGeoFitter",
     "ParetoNBDFitter",
+    "ParetoNBDCovariatesFitter",
     "BetaGeoBetaBinomFitter",
     "GammaGammaFitter",
     "__version__",
