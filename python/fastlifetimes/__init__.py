@@ -5,6 +5,7 @@ from . import plotting as plotting  # cheap: matplotlib is imported only when a 
 from ._core import __version__
 from .fitters import BaseFitter as BaseFitter  # lifetimes has it at the top level too
 from .fitters.beta_geo_beta_binom_fitter import BetaGeoBetaBinomFitter
+from .fitters.beta_geo_covariates_fitter import BetaGeoCovariatesFitter
 from .fitters.beta_geo_fitter import BetaGeoFitter
 from .fitters.gamma_gamma_fitter import GammaGammaFitter
 from .fitters.modified_beta_geo_fitter import ModifiedBetaGeoFitter
@@ -16,6 +17,7 @@ __all__ = [
     "ModifiedBetaGeoFitter",
     "ParetoNBDFitter",
     "ParetoNBDCovariatesFitter",
+    "BetaGeoCovariatesFitter",
     "BetaGeoBetaBinomFitter",
     "GammaGammaFitter",
     "__version__",

@@ -21,7 +21,7 @@ from .. import _core
 from .._validation import check_rfm, check_weights, index_of
 from ..utils import ConvergenceError
 
-__all__ = ["ParetoNBDCovariatesFitter"]
+__all__ = ["ParetoNBDCovariatesFitter"]  # the shared base is used by beta_geo_covariates_fitter
 
 _FORMAT = "fastlifetimes-covariates-model"
 _FORMAT_VERSION = 1
@@ -63,34 +63,29 @@ def _non_negative(name, value):
     return float(value)
 
 
-class ParetoNBDCovariatesFitter:
-    """The Pareto/NBD model with static covariates on the purchase and dropout processes.
+class _CovariatesFitter:
+    """What the covariate models share: fit, uncertainty, predictions, files. Subclasses
+    name the core fit, the four model parameters, how the dropout score moves them, and
+    the plain model's prediction functions."""
 
-    Parameters
-    ----------
-    penalizer_coef: float or (float, float)
-        L2 penalty on the covariate coefficients as CLVTools' ``reg.lambdas``: the fit
-        minimises the mean negative log-likelihood per customer plus
-        lambda_trans * sum(gamma_trans^2) + lambda_life * sum(gamma_life^2). One number
-        applies to both processes; a pair gives (purchase, dropout). r, alpha, s, beta
-        are not penalised.
-
-    Attributes
-    ----------
-    params_: Series: r, alpha, s, beta, then ``trans.<column>`` for each purchase
-        covariate and ``life.<column>`` for each dropout covariate (CLVTools' names)
-    log_likelihood_: the maximised (unpenalised) log-likelihood in the data's time unit
-    variance_matrix_, standard_errors_, confidence_intervals_, summary
-    """
+    _core_fit = None
+    _base_names: tuple = ()
+    _trans_column = 1            # alpha: scaled by exp(-gamma_trans . z)
+    _life_columns: tuple = ()    # scaled by exp(_life_sign * gamma_life . z)
+    _life_sign = -1.0
+    _plain_alive = None
+    _plain_expected = None
+    _time_params: tuple = ()  # which of the four are times (rescaled while fitting)
 
     def __init__(self, penalizer_coef=0.0):
         self.penalizer_coef = penalizer_coef
 
     def __repr__(self):
+        name = type(self).__name__
         if not hasattr(self, "params_"):
-            return "<fastlifetimes.ParetoNBDCovariatesFitter>"
+            return f"<fastlifetimes.{name}>"
         params = ", ".join(f"{k}: {v:.2f}" for k, v in self.params_.items())
-        return f"<fastlifetimes.ParetoNBDCovariatesFitter: {params}>"
+        return f"<fastlifetimes.{name}: {params}>"
 
     def _penalizers(self):
         p = self.penalizer_coef
@@ -135,7 +130,7 @@ class ParetoNBDCovariatesFitter:
         lambda_trans, lambda_life = self._penalizers()
         if not (isinstance(tol, numbers.Real) and np.isfinite(tol) and tol > 0):
             raise ValueError(f"tol: must be a positive number, got {tol!r}")
-        names = ["r", "alpha", "s", "beta"] + [f"trans.{c}" for c in trans_names] + \
+        names = list(self._base_names) + [f"trans.{c}" for c in trans_names] + \
             [f"life.{c}" for c in life_names]
         init = None
         if initial_params is not None:
@@ -149,12 +144,12 @@ class ParetoNBDCovariatesFitter:
             init[3] *= scale
             init[:4] = np.log(init[:4])
         try:
-            result = _core.pareto_nbd_covariates_fit(x, t_x, age, w, z_trans, z_life, lambda_trans,
+            result = type(self)._core_fit(x, t_x, age, w, z_trans, z_life, lambda_trans,
                                                      lambda_life, init, float(tol), int(maxiter), True)
         except ValueError as e:  # std::domain_error from the core: bad input rows
             raise ValueError(str(e)) from None
         if verbose:
-            print(f"ParetoNBDCovariatesFitter: {result['method']}, {result['evaluations']} evaluations, "
+            print(f"{type(self).__name__}: {result['method']}, {result['evaluations']} evaluations, "
                   f"objective {result['objective']:.10g}")
         if not result["converged"]:
             raise ConvergenceError(result["message"])
@@ -197,16 +192,18 @@ class ParetoNBDCovariatesFitter:
 
     # -- predictions ---------------------------------------------------------------------
     def _customer_params(self, n, purchase_covariates, dropout_covariates):
-        """Each customer's (r, alpha_i, s, beta_i), as an n x 4 matrix."""
+        """Each customer's four model parameters, as an n x 4 matrix."""
         if not hasattr(self, "params_"):
             raise ValueError("Model has not been fit yet. Please call the .fit method first.")
         p = self.params_.to_numpy()
         k_t = len(self.purchase_covariate_names)
         out = np.empty((n, 4))
         out[:] = p[:4]
-        for name, value, cols, coef, j in (
-                ("purchase_covariates", purchase_covariates, self.purchase_covariate_names, p[4:4 + k_t], 1),
-                ("dropout_covariates", dropout_covariates, self.dropout_covariate_names, p[4 + k_t:], 3)):
+        for name, value, cols, coef, columns, sign in (
+                ("purchase_covariates", purchase_covariates, self.purchase_covariate_names, p[4:4 + k_t],
+                 (self._trans_column,), -1.0),
+                ("dropout_covariates", dropout_covariates, self.dropout_covariate_names, p[4 + k_t:],
+                 self._life_columns, self._life_sign)):
             if not cols:
                 continue
             if value is None:
@@ -219,16 +216,17 @@ class ParetoNBDCovariatesFitter:
             _, z = _covariate_frame(name, value, n, None)
             if z.shape[1] != len(cols):
                 raise ValueError(f"{name}: expected {len(cols)} columns {cols}, got {z.shape[1]}")
-            out[:, j] *= np.exp(-z @ coef)
+            for j in columns:
+                out[:, j] *= np.exp(sign * (z @ coef))
         return out
 
     def _by_customer(self, function, columns, purchase_covariates, dropout_covariates, wrap_like):
-        """Call a plain Pareto/NBD prediction once per distinct (alpha_i, beta_i)."""
+        """Call a plain model's prediction once per distinct parameter row."""
         arrays = [np.atleast_1d(np.asarray(c, dtype=float)) for c in columns]
         n = max(a.size for a in arrays)
         arrays = [np.broadcast_to(a, (n,)).astype(float) for a in arrays]
         params = self._customer_params(n, purchase_covariates, dropout_covariates)
-        keys, inverse = np.unique(params[:, [1, 3]], axis=0, return_inverse=True)
+        keys, inverse = np.unique(params, axis=0, return_inverse=True)
         inverse = inverse.ravel()
         out = np.empty(n)
         for g in range(keys.shape[0]):
@@ -243,21 +241,21 @@ class ParetoNBDCovariatesFitter:
 
     def conditional_probability_alive(self, frequency, recency, T, purchase_covariates=None,
                                       dropout_covariates=None):
-        """P(alive | frequency, recency, T) of customers with these covariates (note 009,
-        eq. 36-37, at each customer's alpha_i and beta_i)."""
+        """P(alive | frequency, recency, T) of customers with these covariates: the plain
+        model's at each customer's own parameters."""
         check_rfm(frequency, recency, T, fitting=False)
-        return self._by_customer(_core.pareto_nbd_conditional_probability_alive,
+        return self._by_customer(type(self)._plain_alive,
                                  (frequency, recency, T), purchase_covariates, dropout_covariates,
                                  frequency)
 
     def conditional_expected_number_of_purchases_up_to_time(self, t, frequency, recency, T,
                                                             purchase_covariates=None,
                                                             dropout_covariates=None):
-        """Expected repeat purchases in the next t periods (note 009, eq. 41, at each
-        customer's alpha_i and beta_i)."""
+        """Expected repeat purchases in the next t periods: the plain model's at each
+        customer's own parameters."""
         check_rfm(frequency, recency, T, fitting=False)
         return self._by_customer(
-            _core.pareto_nbd_conditional_expected_number_of_purchases_up_to_time,
+            type(self)._plain_expected,
             (t, frequency, recency, T), purchase_covariates, dropout_covariates, frequency)
 
     predict = conditional_expected_number_of_purchases_up_to_time
@@ -318,3 +316,34 @@ class ParetoNBDCovariatesFitter:
         data = doc.get("data")
         self.data = pd.DataFrame(data) if data is not None else None
         return self
+
+
+class ParetoNBDCovariatesFitter(_CovariatesFitter):
+    """The Pareto/NBD model with static covariates on the purchase and dropout processes:
+    alpha_i = alpha exp(-gamma_trans . z_trans_i), beta_i = beta exp(-gamma_life . z_life_i)
+    (CLVTools' ``pnbd()`` with static covariates).
+
+    Parameters
+    ----------
+    penalizer_coef: float or (float, float)
+        L2 penalty on the covariate coefficients as CLVTools' ``reg.lambdas``: the fit
+        minimises the mean negative log-likelihood per customer plus
+        lambda_trans * sum(gamma_trans^2) + lambda_life * sum(gamma_life^2). One number
+        applies to both processes; a pair gives (purchase, dropout). r, alpha, s, beta
+        are not penalised.
+
+    Attributes
+    ----------
+    params_: Series: r, alpha, s, beta, then ``trans.<column>`` for each purchase
+        covariate and ``life.<column>`` for each dropout covariate (CLVTools' names)
+    log_likelihood_: the maximised (unpenalised) log-likelihood in the data's time unit
+    variance_matrix_, standard_errors_, confidence_intervals_, summary
+    """
+
+    _core_fit = staticmethod(_core.pareto_nbd_covariates_fit)
+    _base_names = ("r", "alpha", "s", "beta")
+    _time_params = (1, 3)
+    _life_columns = (3,)
+    _life_sign = -1.0
+    _plain_alive = staticmethod(_core.pareto_nbd_conditional_probability_alive)
+    _plain_expected = staticmethod(_core.pareto_nbd_conditional_expected_number_of_purchases_up_to_time)

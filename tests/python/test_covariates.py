@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import pnbd_covariates_reference as ref
-from fastlifetimes import ParetoNBDCovariatesFitter, ParetoNBDFitter
+import covariates_reference as ref
+from fastlifetimes import BetaGeoCovariatesFitter, BetaGeoFitter, ParetoNBDCovariatesFitter, ParetoNBDFitter
 from shared_data import shared_data_path
 
 
@@ -143,3 +143,75 @@ def test_input_checks(apparel):
         f.conditional_probability_alive(x, t_x, T, cov[["Gender"]], cov)
     with pytest.raises(ValueError, match="give them"):
         f.conditional_probability_alive(x, t_x, T)
+
+
+# -- BG/NBD with static covariates (CLVTools' bgnbd(): a and b both scaled by exp(gamma_life . z))
+
+def test_bgnbd_apparel_matches_scipy(apparel):
+    # with Channel on the dropout process too, a and b run off to infinity on this data
+    # (the likelihood keeps rising towards a degenerate limit); Gender alone is identified
+    x, t_x, T, cov = apparel
+    f = BetaGeoCovariatesFitter().fit(x, t_x, T, cov, cov[["Gender"]])
+    assert list(f.params_.index) == ["r", "alpha", "a", "b", "trans.Gender", "trans.Channel", "life.Gender"]
+    start = np.r_[np.log(BetaGeoFitter().fit(x, t_x, T).params_.to_numpy()), np.zeros(3)]
+    theta, ll = ref.bgnbd_fit(x.to_numpy(), t_x.to_numpy(), T.to_numpy(), cov.to_numpy(float),
+                              cov[["Gender"]].to_numpy(float), start)
+    assert f.log_likelihood_ == pytest.approx(ll, abs=1e-6)
+    assert f.log_likelihood_ == pytest.approx(-5840.9912, abs=1e-3)
+    np.testing.assert_allclose(f.params_, np.r_[np.exp(theta[:4]), theta[4:]], rtol=1e-3, atol=1e-4)
+    # regularised: CLVTools' reg.lambdas scaling
+    g = BetaGeoCovariatesFitter(penalizer_coef=(0.01, 0.05)).fit(x, t_x, T, cov, cov[["Gender"]])
+    theta, _ = ref.bgnbd_fit(x.to_numpy(), t_x.to_numpy(), T.to_numpy(), cov.to_numpy(float),
+                             cov[["Gender"]].to_numpy(float), start, 0.01, 0.05)
+    np.testing.assert_allclose(g.params_, np.r_[np.exp(theta[:4]), theta[4:]], rtol=1e-4, atol=1e-5)
+
+
+def test_bgnbd_zero_covariates_and_predictions(apparel, tmp_path):
+    x, t_x, T, cov = apparel
+    zeros = pd.DataFrame({"z": np.zeros(x.size)}, index=x.index)
+    f = BetaGeoCovariatesFitter().fit(x, t_x, T, zeros, zeros)
+    plain = BetaGeoFitter().fit(x, t_x, T)
+    np.testing.assert_allclose(f.params_.iloc[:4], plain.params_, rtol=1e-4)
+    f = BetaGeoCovariatesFitter().fit(x, t_x, T, cov, cov[["Gender"]])
+    p = f.params_
+    i = 1
+    zi = cov.iloc[i].to_numpy(float)
+    up = np.exp(cov["Gender"].iloc[i] * p["life.Gender"])
+    one = BetaGeoFitter()
+    one.params_ = pd.Series([p["r"], p["alpha"] * np.exp(-zi @ p.iloc[4:6].to_numpy()), p["a"] * up, p["b"] * up],
+                            index=["r", "alpha", "a", "b"])
+    alive = f.conditional_probability_alive(x, t_x, T, cov, cov[["Gender"]])
+    assert alive.iloc[i] == pytest.approx(one.conditional_probability_alive(x.iloc[i], t_x.iloc[i], T.iloc[i]))
+    expected = f.predict(10.0, x, t_x, T, cov, cov[["Gender"]])
+    assert expected.iloc[i] == pytest.approx(one.predict(10.0, x.iloc[i], t_x.iloc[i], T.iloc[i]))
+    path = tmp_path / "bg.json"
+    f.save_model(path)
+    pd.testing.assert_series_equal(BetaGeoCovariatesFitter().load_model(path).params_, f.params_)
+    with pytest.raises(ValueError, match="ParetoNBDCovariatesFitter"):
+        ParetoNBDCovariatesFitter().load_model(path)
+    pd.testing.assert_series_equal(pickle.loads(pickle.dumps(f)).params_, f.params_)
+
+
+def test_bgnbd_simulated_coefficients_recovered():
+    rng = np.random.default_rng(11)
+    n = 20000
+    z_t = rng.integers(0, 2, (n, 1)).astype(float)
+    z_l = rng.integers(0, 2, (n, 1)).astype(float)
+    r, alpha, a, b, g_t, g_l = 0.8, 5.0, 0.8, 2.5, 0.7, 0.5
+    lam = rng.gamma(r, 1.0 / (alpha * np.exp(-g_t * z_t[:, 0])))
+    p = rng.beta(a * np.exp(g_l * z_l[:, 0]), b * np.exp(g_l * z_l[:, 0]))
+    T = np.full(n, 40.0)
+    x, t_x = np.zeros(n), np.zeros(n)
+    for i in range(n):  # purchases at Poisson times; after each, drop out with probability p
+        t = 0.0
+        while True:
+            t += rng.exponential(1.0 / lam[i])
+            if t > T[i]:
+                break
+            x[i] += 1
+            t_x[i] = t
+            if rng.random() < p[i]:
+                break
+    f = BetaGeoCovariatesFitter().fit(x, t_x, T, z_t, z_l)
+    truth = np.r_[r, alpha, a, b, g_t, g_l]
+    assert (np.abs(f.params_.to_numpy() - truth) < 4 * f.standard_errors_.to_numpy()).all(), f.summary

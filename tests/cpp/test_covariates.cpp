@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <fastlifetimes/models/bgnbd_covariates.hpp>
 #include <fastlifetimes/models/pareto_nbd_covariates.hpp>
 
 #include <algorithm>
@@ -109,4 +110,42 @@ TEST_CASE("pareto_nbd_covariates: invalid input throws naming the row") {
   CHECK_THROWS_AS(pareto_nbd_covariates::fit(bad.x.data(), bad.t_x.data(), bad.T.data(), nullptr, bad.n,
                                              bad.z_trans.data(), 2, bad.z_life.data(), 1, 0.0, 0.0),
                   std::domain_error);
+}
+
+TEST_CASE("bgnbd_covariates: gradient matches central differences") {
+  const small_data s;
+  const auto d = bgnbd_covariates::group_customers(s.x.data(), s.t_x.data(), s.T.data(), nullptr, s.n,
+                                                   s.z_trans.data(), 2, s.z_life.data(), 1, 1.0 / 50.0);
+  const std::vector<double> theta = {0.3, -0.5, -0.2, 0.4, 0.7, -0.4, 0.25};
+  std::vector<double> grad(7);
+  const double lt = 0.03, ll = 0.1;
+  const double f0 = bgnbd_covariates::objective(theta.data(), d, lt, ll, grad.data());
+  REQUIRE(std::isfinite(f0));
+  for (std::size_t k = 0; k < 7; ++k) {
+    std::vector<double> p = theta, m = theta;
+    const double h = 1e-6;
+    p[k] += h;
+    m[k] -= h;
+    const double numeric = (bgnbd_covariates::objective(p.data(), d, lt, ll, nullptr) -
+                            bgnbd_covariates::objective(m.data(), d, lt, ll, nullptr)) /
+                           (2.0 * h);
+    CHECK(grad[k] == doctest::Approx(numeric).epsilon(1e-6));
+  }
+}
+
+TEST_CASE("bgnbd_covariates: the objective is the mean of per-customer plain likelihoods") {
+  const small_data s;
+  const auto d = bgnbd_covariates::group_customers(s.x.data(), s.t_x.data(), s.T.data(), nullptr, s.n,
+                                                   s.z_trans.data(), 2, s.z_life.data(), 1, 1.0);
+  const std::vector<double> theta = {0.3, 2.5, -0.2, 0.6, 0.7, -0.4, 0.25};
+  const bgnbd::params base{std::exp(theta[0]), std::exp(theta[1]), std::exp(theta[2]),
+                           std::exp(theta[3])};
+  double total = 0.0;
+  for (std::size_t i = 0; i < s.n; ++i) {
+    const auto p = bgnbd_covariates::customer_params(base, theta.data() + 4, &s.z_trans[2 * i], 2,
+                                                     theta.data() + 6, &s.z_life[i], 1);
+    total += bgnbd::log_likelihood(p, s.x[i], s.t_x[i], s.T[i]);
+  }
+  CHECK(bgnbd_covariates::objective(theta.data(), d, 0.0, 0.0, nullptr) ==
+        doctest::Approx(-total / static_cast<double>(s.n)).epsilon(1e-12));
 }
