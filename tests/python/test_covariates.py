@@ -215,3 +215,17 @@ def test_bgnbd_simulated_coefficients_recovered():
     f = BetaGeoCovariatesFitter().fit(x, t_x, T, z_t, z_l)
     truth = np.r_[r, alpha, a, b, g_t, g_l]
     assert (np.abs(f.params_.to_numpy() - truth) < 4 * f.standard_errors_.to_numpy()).all(), f.summary
+
+
+def test_weights_and_initial_params(apparel):
+    x, t_x, T, cov = apparel
+    # weight 2 on every row is the same data set twice
+    f = ParetoNBDCovariatesFitter().fit(x, t_x, T, cov, cov, weights=np.full(x.size, 2.0))
+    twice = ParetoNBDCovariatesFitter().fit(pd.concat([x, x]), pd.concat([t_x, t_x]), pd.concat([T, T]),
+                                            pd.concat([cov, cov]), pd.concat([cov, cov]))
+    np.testing.assert_allclose(f.params_, twice.params_, rtol=1e-5, atol=1e-6)
+    assert f.log_likelihood_ == pytest.approx(twice.log_likelihood_, rel=1e-9)
+    g = ParetoNBDCovariatesFitter().fit(x, t_x, T, cov, cov, initial_params=twice.params_.to_numpy())
+    np.testing.assert_allclose(g.params_, twice.params_, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="initial_params"):
+        ParetoNBDCovariatesFitter().fit(x, t_x, T, cov, cov, initial_params=[1.0, 2.0])
