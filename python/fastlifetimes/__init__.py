@@ -9,6 +9,7 @@ from .fitters.beta_geo_fitter import BetaGeoFitter
 from .fitters.gamma_gamma_fitter import GammaGammaFitter
 from .fitters.modified_beta_geo_fitter import ModifiedBetaGeoFitter
 from .fitters.pareto_nbd_fitter import ParetoNBDFitter
+from .fitters.shifted_beta_geometric_fitter import ShiftedBetaGeometricFitter
 
 __all__ = [
     "BetaGeoFitter",
@@ -16,5 +17,6 @@ __all__ = [
     "ParetoNBDFitter",
     "BetaGeoBetaBinomFitter",
     "GammaGammaFitter",
+    "ShiftedBetaGeometricFitter",
     "__version__",
 ]
