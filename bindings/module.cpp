@@ -16,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
   fastlifetimes::python::register_distributions(m);
   fastlifetimes::python::register_evaluation(m);
   fastlifetimes::python::register_sbg(m);
+  fastlifetimes::python::register_ggompertz_nbd(m);
 }

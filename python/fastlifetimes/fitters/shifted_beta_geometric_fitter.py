@@ -146,17 +146,6 @@ class ShiftedBetaGeometricFitter(BaseFitter):
         self._store_fit(result, columns, index)
         return self
 
-    def _uncertainty(self):
-        # the stored `alive` column is boolean; the core takes numbers
-        columns = self.__dict__.get("_data_columns")
-        if columns is not None and columns["alive"].dtype == bool:
-            columns["alive"] = columns["alive"].astype(np.float64)
-        frame = self.__dict__.get("_data_frame")
-        if columns is None and frame is not None and frame["alive"].dtype == bool:
-            frame = frame.assign(alive=frame["alive"].astype(np.float64))
-            self.__dict__["_data_frame"] = frame
-        return super()._uncertainty()
-
     def _over_periods(self, function, name, t):
         params = self._params_array()
         inputs = Inputs([(name, t)])
