@@ -5,13 +5,13 @@
 ///
 /// While alive, a customer purchases as a Poisson process with rate lambda ~ Gamma(r, alpha)
 /// (the NBD). Their lifetime tau is Gompertz with hazard eta b e^(b tau), and
-/// eta ~ Gamma(s, beta), so across customers (the paper's eq. 3)
+/// eta ~ Gamma(s, beta), so across customers
 ///   S(tau) = (beta / (beta + e^(b tau) - 1))^s,
 ///   g(tau) = -S'(tau) = s b e^(b tau) beta^s / (beta + e^(b tau) - 1)^(s+1).
 /// b -> 0 with beta / b fixed gives the Pareto/NBD with beta_pnbd = beta / b (then
 /// e^(b tau) - 1 ~ b tau): on the CDNOW data the maximum likelihood runs to that boundary.
 ///
-/// Likelihood of a history (x, t_x, T) (eq. 5): given lambda and tau the purchase times
+/// Likelihood of a history (x, t_x, T): given lambda and tau the purchase times
 /// have density lambda^x e^(-lambda min(tau, T)); integrating lambda out,
 ///   L = Gamma(r+x) alpha^r / Gamma(r) * [ S(T) (alpha+T)^-(r+x)
 ///                                        + int_{t_x}^T g(tau) (alpha+tau)^-(r+x) dtau ].
@@ -195,10 +195,10 @@ inline double log_bracket(const params& p, double x, double t_x, double T, doubl
 }  // namespace detail
 
 /// S(tau) = (beta / (beta + e^(b tau) - 1))^s: the share of customers alive tau after
-/// their first purchase (eq. 3).
+/// their first purchase.
 inline double survival(const params& p, double tau) { return std::exp(detail::log_survival(p, tau)); }
 
-/// Log-likelihood of one history (x, t_x, T), eq. 5 (file comment).
+/// Log-likelihood of one history (x, t_x, T) (file comment).
 inline double log_likelihood(const params& p, double x, double t_x, double T) {
   return math::log_gamma(p.r + x) - math::log_gamma(p.r) + p.r * std::log(p.alpha) +
          detail::log_bracket(p, x, t_x, T, nullptr, nullptr);

@@ -5,11 +5,11 @@
 ///
 /// A customer who signs up at period 0 renews at the end of each period with probability
 /// 1 - theta until the first non-renewal; theta ~ Beta(alpha, beta) across customers. T,
-/// the period in which a customer churns, has (the paper's eqs. 6 and 7)
+/// the period in which a customer churns, has
 ///   P(T = t) = B(alpha + 1, beta + t - 1) / B(alpha, beta),   t = 1, 2, ...
 ///   S(t) = P(T > t) = B(alpha, beta + t) / B(alpha, beta),     S(0) = 1,
 /// and the retention rate r_t = S(t) / S(t - 1) = (beta + t - 1) / (alpha + beta + t - 1)
-/// (eq. 8), which rises with t as the customers most likely to churn leave the cohort.
+/// which rises with t as the customers most likely to churn leave the cohort.
 ///
 /// Data are per-customer rows (duration, alive): a customer who churned in period
 /// `duration` >= 1 contributes log P(T = duration); one still active at the start of
@@ -62,25 +62,25 @@ inline void check_period(const char* function, const char* name, std::size_t row
   }
 }
 
-/// log S(t) = log B(alpha, beta + t) - log B(alpha, beta): the paper's eq. 7.
+/// log S(t) = log B(alpha, beta + t) - log B(alpha, beta).
 inline double log_survival(const params& p, double t) {
   return math::lbeta(p.alpha, p.beta + t) - math::lbeta(p.alpha, p.beta);
 }
 
-/// S(t) = P(T > t), eq. 7: the share of a new cohort still active at the start of period t.
+/// S(t) = P(T > t): the share of a new cohort still active at the start of period t.
 inline double survival(const params& p, double t) { return std::exp(log_survival(p, t)); }
 
-/// log P(T = t) = log B(alpha + 1, beta + t - 1) - log B(alpha, beta), t >= 1: eq. 6.
+/// log P(T = t) = log B(alpha + 1, beta + t - 1) - log B(alpha, beta), t >= 1.
 inline double log_probability_churn(const params& p, double t) {
   return math::lbeta(p.alpha + 1.0, p.beta + t - 1.0) - math::lbeta(p.alpha, p.beta);
 }
 
-/// P(T = t), eq. 6: the probability that a new customer churns in period t >= 1.
+/// P(T = t): the probability that a new customer churns in period t >= 1.
 inline double probability_churn(const params& p, double t) {
   return std::exp(log_probability_churn(p, t));
 }
 
-/// r_t = (beta + t - 1) / (alpha + beta + t - 1), t >= 1: eq. 8, the share of those
+/// r_t = (beta + t - 1) / (alpha + beta + t - 1), t >= 1: the share of those
 /// active at the start of period t - 1 who renew into period t.
 inline double retention_rate(const params& p, double t) {
   return (p.beta + t - 1.0) / (p.alpha + p.beta + t - 1.0);
@@ -89,7 +89,7 @@ inline double retention_rate(const params& p, double t) {
 /// Discounted expected residual lifetime of a customer who has made n - 1 renewals and is
 /// about to decide on the n-th, Fader & Hardie (2010), "Customer-base valuation in a
 /// contractual setting: the perils of ignoring heterogeneity", Marketing Science 29(1),
-/// eq. 6: the expected number of future renewals, each discounted at rate d per period,
+/// 85-93: the expected number of future renewals, each discounted at rate d per period,
 /// the next one undiscounted:
 ///   DERL = sum_{t >= n} S(t) / S(n - 1) (1 + d)^-(t - n).
 /// S(t)/S(n-1) = B(alpha, beta + t)/B(alpha, beta + n - 1), and successive terms differ by

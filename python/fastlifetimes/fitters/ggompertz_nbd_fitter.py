@@ -31,9 +31,9 @@ class GGompertzNBDFitter(BaseFitter):
 
     While alive, each customer buys at the times of a Poisson process with rate
     lambda ~ Gamma(r, alpha); lifetimes are Gompertz with hazard eta b e^(b tau), with
-    eta ~ Gamma(s, beta), so that S(tau) = (beta / (beta + e^(b tau) - 1))^s (the paper's
-    eq. 3). b > 0 lets the dropout hazard grow with age; b -> 0 with beta/b fixed is the
-    Pareto/NBD with beta_pnbd = beta / b.
+    eta ~ Gamma(s, beta), so that S(tau) = (beta / (beta + e^(b tau) - 1))^s. b > 0 lets
+    the dropout hazard grow with age; b -> 0 with beta/b fixed is the Pareto/NBD with
+    beta_pnbd = beta / b.
 
     The likelihood needs a one-dimensional integral over the time of death per distinct
     (frequency, recency, T), done by adaptive Gauss-Kronrod quadrature in the C++ core,
@@ -69,7 +69,7 @@ class GGompertzNBDFitter(BaseFitter):
 
     def fit(self, frequency, recency, T, weights=None, initial_params=None, verbose=False, tol=1e-7,
             index=None, **kwargs):
-        """Fit by maximum likelihood (Bemmaor & Glady 2012, eq. 5).
+        """Fit by maximum likelihood (Bemmaor & Glady 2012).
 
         Parameters
         ----------
@@ -143,7 +143,7 @@ class GGompertzNBDFitter(BaseFitter):
         return bool(scale) and bool(b / scale < _BOUNDARY)
 
     def log_likelihood(self, frequency, recency, T):
-        """Per-customer log-likelihood at the fitted parameters (eq. 5)."""
+        """Per-customer log-likelihood at the fitted parameters."""
         params = self._params_array()
         x, t_x, age = check_rfm(frequency, recency, T, index=index_of(frequency, recency, T))
         return _core.ggompertz_nbd_log_likelihood(params, x, t_x, age)

@@ -33,8 +33,8 @@ class ShiftedBetaGeometricFitter(BaseFitter):
     Each customer renews at the end of every period with probability 1 - theta until they
     first fail to renew; theta ~ Beta(alpha, beta) across customers. The period of
     churn T then has P(T = t) = B(alpha + 1, beta + t - 1)/B(alpha, beta) and survival
-    S(t) = B(alpha, beta + t)/B(alpha, beta) (the paper's eqs. 6-7); the retention rate
-    r_t = (beta + t - 1)/(alpha + beta + t - 1) rises with t (eq. 8).
+    S(t) = B(alpha, beta + t)/B(alpha, beta); the retention rate
+    r_t = (beta + t - 1)/(alpha + beta + t - 1) rises with t.
 
     Fit either on a cohort's survivor counts (``fit(survivors=[1000, 869, 743, ...])``:
     the customers active at the start of periods 0..n), or on per-customer rows
@@ -153,17 +153,17 @@ class ShiftedBetaGeometricFitter(BaseFitter):
 
     def survival_function(self, t):
         """S(t) = B(alpha, beta + t)/B(alpha, beta): the share of a new cohort still active
-        at the start of period t (eq. 7), for whole t >= 0."""
+        at the start of period t, for whole t >= 0."""
         return self._over_periods(_core.sbg_survival, "t", t)
 
     def retention_rate(self, t):
         """r_t = (beta + t - 1)/(alpha + beta + t - 1): the share of those active in period
-        t - 1 who renew into period t (eq. 8), for whole t >= 1."""
+        t - 1 who renew into period t, for whole t >= 1."""
         return self._over_periods(_core.sbg_retention_rate, "t", t)
 
     def probability_of_churn(self, t):
         """P(T = t) = B(alpha + 1, beta + t - 1)/B(alpha, beta): the probability that a new
-        customer churns in period t (eq. 6), for whole t >= 1."""
+        customer churns in period t, for whole t >= 1."""
         return self._over_periods(_core.sbg_probability_churn, "t", t)
 
     def expected_survivors(self, t, n_customers=None):
@@ -179,7 +179,7 @@ class ShiftedBetaGeometricFitter(BaseFitter):
         return n_customers * self.survival_function(t)
 
     def discounted_expected_residual_lifetime(self, discount_rate, n=1):
-        """DERL (Fader & Hardie 2010, eq. 6): the expected number of future renewals of a
+        """DERL (Fader & Hardie 2010): the expected number of future renewals of a
         customer who has made n - 1 renewals, the next (the n-th) undiscounted and later
         ones discounted at ``discount_rate`` per period:
         (beta+n-1)/(alpha+beta+n-1) 2F1(1, beta+n; alpha+beta+n; 1/(1+d)).
