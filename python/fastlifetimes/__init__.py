@@ -7,8 +7,10 @@ from .fitters import BaseFitter as BaseFitter  # lifetimes has it at the top lev
 from .fitters.beta_geo_beta_binom_fitter import BetaGeoBetaBinomFitter
 from .fitters.beta_geo_fitter import BetaGeoFitter
 from .fitters.gamma_gamma_fitter import GammaGammaFitter
+from .fitters.ggompertz_nbd_fitter import GGompertzNBDFitter
 from .fitters.modified_beta_geo_fitter import ModifiedBetaGeoFitter
 from .fitters.pareto_nbd_fitter import ParetoNBDFitter
+from .fitters.shifted_beta_geometric_fitter import ShiftedBetaGeometricFitter
 
 __all__ = [
     "BetaGeoFitter",
@@ -16,5 +18,7 @@ __all__ = [
     "ParetoNBDFitter",
     "BetaGeoBetaBinomFitter",
     "GammaGammaFitter",
+    "ShiftedBetaGeometricFitter",
+    "GGompertzNBDFitter",
     "__version__",
 ]
