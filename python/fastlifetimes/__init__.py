@@ -5,9 +5,11 @@ from . import plotting as plotting  # cheap: matplotlib is imported only when a 
 from ._core import __version__
 from .fitters import BaseFitter as BaseFitter  # lifetimes has it at the top level too
 from .fitters.beta_geo_beta_binom_fitter import BetaGeoBetaBinomFitter
+from .fitters.beta_geo_cnbd_fitter import BetaGeoCNBDFitter, ModifiedBetaGeoCNBDFitter
 from .fitters.beta_geo_fitter import BetaGeoFitter
 from .fitters.gamma_gamma_fitter import GammaGammaFitter
 from .fitters.modified_beta_geo_fitter import ModifiedBetaGeoFitter
+from .fitters.nbd_fitter import NBDFitter
 from .fitters.pareto_nbd_fitter import ParetoNBDFitter
 
 __all__ = [
@@ -16,5 +18,8 @@ __all__ = [
     "ParetoNBDFitter",
     "BetaGeoBetaBinomFitter",
     "GammaGammaFitter",
+    "NBDFitter",
+    "BetaGeoCNBDFitter",
+    "ModifiedBetaGeoCNBDFitter",
     "__version__",
 ]
