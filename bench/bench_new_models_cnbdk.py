@@ -39,7 +39,8 @@ def cnbdk_ll(params, k, s, x, t_x, T, litt):
         term = term * (R + j - 1) * u / j
         S2 = S2 + term
     with np.errstate(divide="ignore"):
-        S1 = np.where((x > 0) | (s == 1), a / (b + x - 1 + s) * np.exp(R * (np.log(alpha + T) - np.log(alpha + t_x))), 0.0)
+        dropped = a / (b + x - 1 + s) * np.exp(R * (np.log(alpha + T) - np.log(alpha + t_x)))
+        S1 = np.where((x > 0) | (s == 1), dropped, 0.0)
     return ll + np.log(S1 + S2)
 
 
@@ -93,8 +94,9 @@ def main():
         theirs, _ = timed(lambda: scipy_fit(lambda p: nbd_ll(p, x, T), 2))
         row("NBD fit, grocery (1,525)", ours, theirs)
         for cls, s, name in ((BetaGeoCNBDFitter, 0, "BG/CNBD-2"), (ModifiedBetaGeoCNBDFitter, 1, "MBG/CNBD-2")):
-            ours, m = timed(lambda: cls(k=2).fit(x, t_x, T, litt=litt))
-            theirs, (p, ll) = timed(lambda: scipy_fit(lambda p: cnbdk_ll(p, 2, s, x, t_x, T, litt), 4))
+            ours, m = timed(lambda cls=cls: cls(k=2).fit(x, t_x, T, litt=litt))
+            theirs, (_, ll) = timed(
+                lambda s=s: scipy_fit(lambda q: cnbdk_ll(q, 2, s, x, t_x, T, litt), 4))
             row(f"{name} fit, grocery (1,525)", ours, theirs)
             print(f"    LL fastlifetimes {m.log_likelihood_:.3f}, scipy {ll:.3f}")
         ours, _ = timed(lambda: ModifiedBetaGeoCNBDFitter().select_k(x, t_x, T, litt, max_k=12))
