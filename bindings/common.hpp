@@ -45,5 +45,6 @@ void register_distributions(py::module_& m);
 void register_evaluation(py::module_& m);
 void register_sbg(py::module_& m);
 void register_ggompertz_nbd(py::module_& m);
+void register_cnbdk(py::module_& m);
 
 }  // namespace fastlifetimes::python

@@ -17,4 +17,5 @@ PYBIND11_MODULE(_core, m) {
   fastlifetimes::python::register_evaluation(m);
   fastlifetimes::python::register_sbg(m);
   fastlifetimes::python::register_ggompertz_nbd(m);
+  fastlifetimes::python::register_cnbdk(m);
 }

@@ -2,7 +2,6 @@
 at Bemmaor & Glady's (2012) Table 2 and CLVTools' estimates, the b -> 0 limit against our
 Pareto/NBD, the fit reaching the boundary with a BoundaryWarning; API, files, checks."""
 
-import os
 import pickle
 import warnings
 
@@ -13,17 +12,13 @@ import pytest
 from fastlifetimes import GGompertzNBDFitter, ParetoNBDFitter
 from fastlifetimes.datasets import load_cdnow_summary
 from fastlifetimes.fitters.ggompertz_nbd_fitter import BoundaryWarning
-
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CBS = os.path.join(REPO, "..", "shared", "data", "btyd_r", "cdnowSummary_cbs.csv")
+from shared_data import shared_data_path
 
 
 @pytest.fixture(scope="module")
 def cbs():
     """The full-precision CDNOW calibration summary (GPL-3 BTYD data, read in place)."""
-    if not os.path.exists(CBS):
-        pytest.skip("../shared/data/btyd_r/cdnowSummary_cbs.csv not found")
-    d = pd.read_csv(CBS)
+    d = pd.read_csv(shared_data_path("btyd_r", "cdnowSummary_cbs.csv"))
     return d["x"].to_numpy(float), d["t.x"].to_numpy(float), d["T.cal"].to_numpy(float)
 
 
