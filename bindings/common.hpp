@@ -43,5 +43,6 @@ void register_bgbb(py::module_& m);
 void register_pareto_nbd(py::module_& m);
 void register_distributions(py::module_& m);
 void register_evaluation(py::module_& m);
+void register_predictions(py::module_& m);
 
 }  // namespace fastlifetimes::python

@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
   fastlifetimes::python::register_pareto_nbd(m);
   fastlifetimes::python::register_distributions(m);
   fastlifetimes::python::register_evaluation(m);
+  fastlifetimes::python::register_predictions(m);
 }
