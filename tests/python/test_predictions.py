@@ -89,7 +89,7 @@ def test_dert_is_discounted_integral_of_expected_purchases(cls, params, delta):
     for i in range(dert.size):
         h = {k: v[i] for k, v in HISTORIES.items()}
 
-        def integrand(u):  # tau = u / delta, so the weight is e^-u
+        def integrand(u, h=h):  # tau = u / delta, so the weight is e^-u
             return np.exp(-u) * m.conditional_expected_number_of_purchases_up_to_time(u / delta, **h)
 
         value = integrate.quad(integrand, 0, np.inf, epsabs=0, epsrel=1e-11, limit=400)[0]
@@ -244,8 +244,9 @@ def fitted_bgnbd():
 
 
 def test_intervals_are_reproducible_and_bracket_the_prediction(fitted_bgnbd):
-    hist = dict(frequency=pd.Series([0.0, 2, 6], index=list("xyz")), recency=pd.Series([0.0, 100, 350], index=list("xyz")),
-                T=pd.Series([400.0, 400, 400], index=list("xyz")))
+    index = list("xyz")
+    hist = dict(frequency=pd.Series([0.0, 2, 6], index=index), recency=pd.Series([0.0, 100, 350], index=index),
+                T=pd.Series([400.0, 400, 400], index=index))
     for kind, extra in (("expected_purchases", dict(t=100)), ("probability_alive", dict(t=50)),
                         ("dert", dict(discount_rate=0.001))):
         a = prediction_interval(fitted_bgnbd, kind, **hist, **extra, n_draws=200, seed=11)
