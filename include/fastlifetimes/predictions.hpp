@@ -158,16 +158,26 @@ namespace detail {
 /// z = t/(alpha+T+t): a series of positive terms, summed in log space.
 inline double survival_in_future(const params& p, double t, double x, double T) {
   if (t == 0.0) return 1.0;
-  const double z = t / (p.alpha + T + t);
-  if (!(z < 1.0)) return 0.0;  // t beyond 1e16 (alpha+T): every customer has bought and left
+  const double z = t / (p.alpha + T + t), one_minus_z = (p.alpha + T) / (p.alpha + T + t);
+  const double log_one_minus_z = -std::log1p(t / (p.alpha + T));
   const double m = p.r + x, bx = p.b + x, c = p.a + p.b + x;
-  try {
-    return std::exp(m * std::log1p(-z) + math::log_hyp2f1_positive(m, bx, c, z));
-  } catch (const std::domain_error&) {
-    // z so close to 1 that the series runs out of terms: Euler's form
-    // (1-z)^a 2F1(c-m, a; c; z), which math::hyp2f1 takes from its expansion about 1
-    return std::exp(p.a * std::log1p(-z)) * math::hyp2f1(c - m, p.a, c, z);
+  // Near z = 1 (t much longer than alpha + T) the series needs ~40/(1-z) terms: Euler's
+  // form (1-z)^a 2F1(c-m, a; c; z) expanded about z = 1 in 1 - z instead, which also
+  // keeps its digits where z has rounded to 1 (t beyond 1e16 (alpha+T)).
+  if (one_minus_z < 0.1) {
+    const double F = math::detail::hyp2f1_near_one(c - m, p.a, c, one_minus_z);
+    if (std::isfinite(F) && F >= 0.0) return std::exp(p.a * log_one_minus_z) * F;
   }
+  if (z < 1.0) {
+    try {
+      return std::exp(m * log_one_minus_z + math::log_hyp2f1_positive(m, bx, c, z));
+    } catch (const std::domain_error&) {
+      // the series ran out of terms: Euler's form by the general 2F1 below
+    }
+    const double F = math::hyp2f1(c - m, p.a, c, z);
+    if (std::isfinite(F)) return std::exp(p.a * log_one_minus_z) * F;
+  }
+  return 0.0;  // no stable evaluation left: the limit as t grows
 }
 
 /// E[lambda/(lambda p + delta)] / ((r+x)/(alpha+T)) under the same posterior. Writing
