@@ -169,11 +169,13 @@ inline double survival_in_future(const params& p, double t, double x, double T) 
     if (std::isfinite(F) && F >= 0.0) return std::exp(p.a * log_one_minus_z) * F;
   }
   if (z < 1.0) {
+    double log_series;
     try {
-      return std::exp(m * log_one_minus_z + math::log_hyp2f1_positive(m, bx, c, z));
+      log_series = math::log_hyp2f1_positive(m, bx, c, z);
     } catch (const std::domain_error&) {
-      // the series ran out of terms: Euler's form by the general 2F1 below
+      log_series = std::numeric_limits<double>::quiet_NaN();  // the series ran out of terms
     }
+    if (std::isfinite(log_series)) return std::exp(m * log_one_minus_z + log_series);
     const double F = math::hyp2f1(c - m, p.a, c, z);
     if (std::isfinite(F)) return std::exp(p.a * log_one_minus_z) * F;
   }
