@@ -6,8 +6,6 @@ numerical integration of the conditional expectations, future P(alive) against M
 Carlo with our simulators (tolerances from the Monte Carlo error), identities at t = 0;
 then input checks, and the intervals' seed reproducibility and calibration."""
 
-import os
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,8 +14,7 @@ from scipy import integrate
 import fastlifetimes as fl
 from fastlifetimes import generate_data as gd
 from fastlifetimes.uncertainty import parameter_draws, prediction_interval
-
-SHARED = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data")
+from shared_data import shared_data_path
 
 
 def model(cls, **params):
@@ -57,10 +54,7 @@ def test_pareto_nbd_dert_reproduces_clvtools_apparel_table():
 
 
 def test_pareto_nbd_dert_on_clvtools_apparel_transactions():
-    path = os.path.join(SHARED, "clvtools", "apparelTrans.csv")
-    if not os.path.exists(path):
-        pytest.skip("../shared/data is absent on this machine")
-    log = pd.read_csv(path)
+    log = pd.read_csv(shared_data_path("clvtools", "apparelTrans.csv"))
     log = log[log["Date"] <= "2006-12-31"]
     summary = fl.utils.summary_data_from_transaction_data(log, "Id", "Date",
                                                           observation_period_end="2006-12-31")
