@@ -47,5 +47,6 @@ void register_sbg(py::module_& m);
 void register_ggompertz_nbd(py::module_& m);
 void register_cnbdk(py::module_& m);
 void register_pareto_nbd_covariates(py::module_& m);
+void register_predictions(py::module_& m);
 
 }  // namespace fastlifetimes::python

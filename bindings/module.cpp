@@ -19,4 +19,5 @@ PYBIND11_MODULE(_core, m) {
   fastlifetimes::python::register_ggompertz_nbd(m);
   fastlifetimes::python::register_cnbdk(m);
   fastlifetimes::python::register_pareto_nbd_covariates(m);
+  fastlifetimes::python::register_predictions(m);
 }
