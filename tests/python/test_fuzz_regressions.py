@@ -53,3 +53,26 @@ def test_model_file_whose_data_lacks_a_fit_column_is_refused(tmp_path, column):
     path.write_text(json.dumps(document))
     with pytest.raises(ValueError, match=f"missing columns \\['{column}'\\]"):
         BetaGeoFitter().load_model(path)
+
+
+# numpy parses a dtype string with a comma as a record layout and evaluated the repeat count:
+# a mutated dtype raised SyntaxError from inside numpy
+@pytest.mark.parametrize("where, dtype", [
+    pytest.param(("data", "columns", "T", "dtype"), "f8,)", id="column-record-dtype"),
+    pytest.param(("data", "columns", "T", "dtype"), "(2,)f8", id="column-subarray-dtype"),
+    pytest.param(("data", "columns", "T", "dtype"), 7, id="column-dtype-not-text"),
+    pytest.param(("data", "index", "dtype"), "i8,i8", id="index-record-dtype"),
+])
+def test_model_file_with_a_dtype_that_is_not_a_name_is_refused(tmp_path, where, dtype):
+    document = _document()
+    if document["data"].get("index") is None and where[1] == "index":
+        document["data"]["index"] = {"dtype": "int64", "name": None,
+                                     "values": list(range(len(document["data"]["columns"]["T"]["values"])))}
+    node = document
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = dtype
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError, match="dtype"):
+        BetaGeoFitter().load_model(path)
