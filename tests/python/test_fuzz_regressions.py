@@ -17,9 +17,9 @@ def _document():
     return copy.deepcopy(json.loads(GOLDEN.read_text()))
 
 
-def _edited(tmp_path, *path_and_value):
+def _edited(tmp_path, *path_and_value, document=None):
     *path, value = path_and_value
-    document = _document()
+    document = _document() if document is None else document
     node = document
     for key in path[:-1]:
         node = node[key]
@@ -68,11 +68,6 @@ def test_model_file_with_a_dtype_that_is_not_a_name_is_refused(tmp_path, where, 
     if document["data"].get("index") is None and where[1] == "index":
         document["data"]["index"] = {"dtype": "int64", "name": None,
                                      "values": list(range(len(document["data"]["columns"]["T"]["values"])))}
-    node = document
-    for key in where[:-1]:
-        node = node[key]
-    node[where[-1]] = dtype
-    path = tmp_path / "model.json"
-    path.write_text(json.dumps(document))
+    path = _edited(tmp_path, *where, dtype, document=document)
     with pytest.raises(ValueError, match="dtype"):
         BetaGeoFitter().load_model(path)
