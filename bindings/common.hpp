@@ -43,5 +43,10 @@ void register_bgbb(py::module_& m);
 void register_pareto_nbd(py::module_& m);
 void register_distributions(py::module_& m);
 void register_evaluation(py::module_& m);
+void register_sbg(py::module_& m);
+void register_ggompertz_nbd(py::module_& m);
+void register_cnbdk(py::module_& m);
+void register_pareto_nbd_covariates(py::module_& m);
+void register_predictions(py::module_& m);
 
 }  // namespace fastlifetimes::python

@@ -15,4 +15,9 @@ PYBIND11_MODULE(_core, m) {
   fastlifetimes::python::register_pareto_nbd(m);
   fastlifetimes::python::register_distributions(m);
   fastlifetimes::python::register_evaluation(m);
+  fastlifetimes::python::register_sbg(m);
+  fastlifetimes::python::register_ggompertz_nbd(m);
+  fastlifetimes::python::register_cnbdk(m);
+  fastlifetimes::python::register_pareto_nbd_covariates(m);
+  fastlifetimes::python::register_predictions(m);
 }

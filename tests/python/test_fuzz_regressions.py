@@ -17,9 +17,9 @@ def _document():
     return copy.deepcopy(json.loads(GOLDEN.read_text()))
 
 
-def _edited(tmp_path, *path_and_value):
+def _edited(tmp_path, *path_and_value, document=None):
     *path, value = path_and_value
-    document = _document()
+    document = _document() if document is None else document
     node = document
     for key in path[:-1]:
         node = node[key]
@@ -52,4 +52,22 @@ def test_model_file_whose_data_lacks_a_fit_column_is_refused(tmp_path, column):
     path = tmp_path / "model.json"
     path.write_text(json.dumps(document))
     with pytest.raises(ValueError, match=f"missing columns \\['{column}'\\]"):
+        BetaGeoFitter().load_model(path)
+
+
+# numpy parses a dtype string with a comma as a record layout and evaluated the repeat count:
+# a mutated dtype raised SyntaxError from inside numpy
+@pytest.mark.parametrize("where, dtype", [
+    pytest.param(("data", "columns", "T", "dtype"), "f8,)", id="column-record-dtype"),
+    pytest.param(("data", "columns", "T", "dtype"), "(2,)f8", id="column-subarray-dtype"),
+    pytest.param(("data", "columns", "T", "dtype"), 7, id="column-dtype-not-text"),
+    pytest.param(("data", "index", "dtype"), "i8,i8", id="index-record-dtype"),
+])
+def test_model_file_with_a_dtype_that_is_not_a_name_is_refused(tmp_path, where, dtype):
+    document = _document()
+    if document["data"].get("index") is None and where[1] == "index":
+        document["data"]["index"] = {"dtype": "int64", "name": None,
+                                     "values": list(range(len(document["data"]["columns"]["T"]["values"])))}
+    path = _edited(tmp_path, *where, dtype, document=document)
+    with pytest.raises(ValueError, match="dtype"):
         BetaGeoFitter().load_model(path)

@@ -71,10 +71,9 @@ def test_summary_matches_lifetimes(reference, i):
 
 def test_cdnow_summary_reproduces_the_published_calibration_data():
     """Fader & Hardie's CDNOW calibration summary (BTYD's cdnowSummary$cbs) is this call."""
-    import os
-    path = os.path.join(os.path.dirname(__file__), "../../../shared/data/btyd_r/cdnowSummary_cbs.csv")
-    if not os.path.exists(path):
-        pytest.skip("../shared/data is absent on this machine")
+    from shared_data import shared_data_path
+
+    path = shared_data_path("btyd_r", "cdnowSummary_cbs.csv")
     cbs = pd.read_csv(path)
     log = load_dataset("CDNOW_sample.txt", header=None, sep=r"\s+", names=["master", "cust", "date", "n", "amount"])
     ours = summary_data_from_transaction_data(log, "cust", "date", datetime_format="%Y%m%d",

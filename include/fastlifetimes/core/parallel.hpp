@@ -3,6 +3,8 @@
 /// per thread the loop runs on the calling thread: starting threads costs more than it
 /// saves on small inputs.
 
+#include <Eigen/Core>
+
 #include <algorithm>
 #include <cstddef>
 #include <exception>
@@ -38,6 +40,26 @@ void parallel_for(std::size_t n, Body&& body, std::size_t min_per_thread = 50'00
   for (auto& t : pool) t.join();
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
+}
+
+
+/// body(begin, end, sums) on the two halves of [0, n), added element-wise. Always two
+/// halves, so that the sums do not depend on the machine; the second half on a thread of
+/// its own from `min_for_thread` rows. For likelihood sums over distinct histories.
+template <class Sums, class Body>
+Sums sum_in_two_halves(Eigen::Index n, Eigen::Index min_for_thread, Body&& body) {
+  const Eigen::Index half = n / 2;
+  Sums lower{}, upper{};
+  if (n >= min_for_thread) {
+    std::thread worker([&] { body(half, n, upper); });
+    body(Eigen::Index{0}, half, lower);
+    worker.join();
+  } else {
+    body(Eigen::Index{0}, half, lower);
+    body(half, n, upper);
+  }
+  for (std::size_t k = 0; k < lower.size(); ++k) lower[k] += upper[k];
+  return lower;
 }
 
 }  // namespace fastlifetimes

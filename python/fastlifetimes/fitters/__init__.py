@@ -6,6 +6,7 @@ import functools
 import json
 import math
 import os
+import re
 import types
 from functools import cached_property
 from typing import Any, ClassVar
@@ -301,11 +302,32 @@ def _frame_to_json(frame: pd.DataFrame) -> dict:
     }
 
 
+# A saved frame names its dtypes as pandas prints them ("float64", "int64", "object",
+# "datetime64[ns]"); anything else would reach numpy's dtype-string parser, which evaluates
+# comma-separated forms and fails with SyntaxError rather than ValueError.
+_SAVED_DTYPE = re.compile(r"[a-z]+[0-9]*(\[[a-z]+\])?")
+
+
+def _saved_dtype(name, where: str) -> str:
+    if not isinstance(name, str) or not _SAVED_DTYPE.fullmatch(name):
+        raise ValueError(f"model file: {where} has dtype {name!r}, not a plain numpy dtype name")
+    return name
+
+
+def _column_from_json(name: str, column: dict) -> np.ndarray:
+    dtype = _saved_dtype(column["dtype"], f"data column {name!r}")
+    try:
+        return np.asarray(column["values"], dtype=dtype)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise ValueError(f"model file: data column {name!r} cannot be read as {dtype}: {e}") from None
+
+
 def _frame_from_json(doc: dict) -> pd.DataFrame:
-    columns = {c: np.asarray(v["values"], dtype=v["dtype"]) for c, v in doc["columns"].items()}
+    columns = {c: _column_from_json(c, v) for c, v in doc["columns"].items()}
     index = None
     if doc.get("index") is not None:
         idx = doc["index"]
+        _saved_dtype(idx["dtype"], "data index")
         if idx["dtype"].startswith("datetime64"):
             index = pd.DatetimeIndex(idx["values"])
         else:

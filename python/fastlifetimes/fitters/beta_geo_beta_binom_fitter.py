@@ -160,6 +160,40 @@ class BetaGeoBetaBinomFitter(BaseFitter):
             params, x.astype(np.float64), np.full(x.size, float(n)))
         return pd.DataFrame(p * counts.sum(), index=pd.Index(x, name="frequency"), columns=["model"])
 
+    def conditional_probability_alive_in_future(self, m_periods_in_future, frequency, recency,
+                                                n_periods):
+        """P(alive at opportunity n_periods + m_periods_in_future | history): the same as
+        ``conditional_probability_alive`` (lifetimes' BG/BB already takes a future horizon),
+        under the name the continuous models use."""
+        return self.conditional_probability_alive(m_periods_in_future, frequency, recency, n_periods)
+
+    def discounted_expected_residual_transactions(self, frequency, recency, n_periods, discount_rate):
+        """DERT: expected transactions at opportunities n_periods + 1, n_periods + 2, ...,
+        the one at n_periods + k discounted by (1 + discount_rate)^-k (a discrete rate per
+        opportunity). Fader, Hardie & Shang (2010), section 4:
+        B(alpha+x+1, beta+n-x)/B(alpha,beta) B(gamma, delta+n+1)/(B(gamma,delta)(1+d))
+        2F1(1, delta+n+1; gamma+delta+n+1; 1/(1+d)) / L.
+
+        Returns a Series for Series input, a float for scalars, an ndarray otherwise.
+        """
+        from ._future import check_discount_rate
+
+        d = check_discount_rate(discount_rate)
+        return self._conditional(
+            lambda params, m, x, t_x, n: _core.bgbb_discounted_expected_residual_transactions(
+                params, d, x, t_x, n),
+            0, frequency, recency, n_periods)
+
+    def probability_alive_of_new_customer(self, n):
+        """P(alive at opportunity n) of a customer just acquired: B(gamma, delta+n)/B(gamma, delta).
+        Returns a Series for Series input, a float for scalars, an ndarray otherwise."""
+        return self._conditional(_core.bgbb_conditional_probability_alive, n, 0, 0, 0)
+
+    def discounted_expected_transactions_of_new_customer(self, discount_rate):
+        """DERT of a customer just acquired (x = t_x = n = 0), discounted per opportunity by
+        (1 + discount_rate)^-k. A float."""
+        return float(self.discounted_expected_residual_transactions(0, 0, 0, discount_rate))
+
     def _conditional(self, function, m, frequency, recency, n_periods):
         params = self._params_array()
         inputs = Inputs([("m_periods_in_future", m), ("frequency", frequency), ("recency", recency),

@@ -8,12 +8,12 @@ import numpy as np
 from .. import _core
 from .._arrays import Inputs
 from .._validation import check_finite_values, check_fit_options, check_rfm, check_weights, index_of
-from . import BaseFitter
+from ._future import ContinuousPredictions
 
 __all__ = ["BetaGeoFitter"]
 
 
-class BetaGeoFitter(BaseFitter):
+class BetaGeoFitter(ContinuousPredictions):
     """The BG/NBD model.
 
     Each customer buys at the times of a Poisson process with rate lambda and, after each
@@ -43,6 +43,7 @@ class BetaGeoFitter(BaseFitter):
     _core_expected = staticmethod(_core.bgnbd_expected_number_of_purchases_up_to_time)
     _core_probability_of_n = staticmethod(_core.bgnbd_probability_of_n_purchases_up_to_time)
     _simulator = "beta_geometric_nbd_model"
+    _core_prefix = "bgnbd"
 
     def __init__(self, penalizer_coef=0.0):
         self.penalizer_coef = penalizer_coef

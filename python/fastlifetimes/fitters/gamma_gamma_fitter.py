@@ -175,6 +175,44 @@ class GammaGammaFitter(BaseFitter):
         return _customer_lifetime_value(transaction_prediction_model, frequency, recency, T,
                                         adjusted, time, discount_rate, freq=freq)
 
+    def new_customer_lifetime_value(self, transaction_prediction_model, time=12, discount_rate=0.01,
+                                    freq="D"):
+        """Expected discounted revenue over the next ``time`` months of a customer just
+        acquired, with lifetimes' ``customer_lifetime_value`` conventions: for month
+        k = 1..time, the new customer's expected repeat purchases in month k
+        (``transaction_prediction_model.expected_number_of_purchases_up_to_time`` at the
+        end minus the start of the month), divided by (1 + discount_rate)^k, times the
+        population mean spend p v / (q - 1) (note 025, eq. 5 with x = 0). ``freq`` is the
+        time unit of the transaction model ("D": a month is 30 units, "W" 4.345, "M" 1,
+        "H" 720).
+
+        Returns
+        -------
+        float
+        """
+        from ..utils import _CLV_PERIOD
+
+        if freq not in _CLV_PERIOD:
+            raise ValueError(f"freq: must be one of {sorted(_CLV_PERIOD)}, got {freq!r}")
+        if (isinstance(time, (bool, np.bool_)) or not isinstance(time, numbers.Real)
+                or not np.isfinite(time) or time < 0):
+            raise ValueError(f"time: must be a non-negative number of months, got {time!r}")
+        if (isinstance(discount_rate, (bool, np.bool_)) or not isinstance(discount_rate, numbers.Real)
+                or not np.isfinite(discount_rate) or discount_rate <= -1):
+            raise ValueError(f"discount_rate: must be a number above -1, got {discount_rate!r}")
+        expected = getattr(transaction_prediction_model, "expected_number_of_purchases_up_to_time", None)
+        if expected is None:
+            raise ValueError("transaction_prediction_model: needs expected_number_of_purchases_up_to_time "
+                             "(BG/NBD, MBG/NBD or Pareto/NBD)")
+        p, q, v = self._params_array()
+        if q <= 1:
+            raise ValueError(f"the fitted q is {q:.4g} <= 1: the mean spend p v / (q - 1) is infinite")
+        months = np.arange(0, int(time) + 1, dtype=float) * _CLV_PERIOD[freq]
+        cumulative = np.asarray(expected(months), dtype=float)
+        per_month = np.diff(cumulative)
+        discount = (1.0 + discount_rate) ** np.arange(1, per_month.size + 1)
+        return float(p * v / (q - 1) * np.sum(per_month / discount))
+
 
 def _check_spend(frequency, monetary_value, index):
     """(x, m) as float64 arrays, refused unless every x is a whole number >= 1 and m > 0."""

@@ -42,6 +42,7 @@ class ModifiedBetaGeoFitter(BetaGeoFitter):
     _core_expected = staticmethod(_core.mbgnbd_expected_number_of_purchases_up_to_time)
     _core_probability_of_n = staticmethod(_core.mbgnbd_probability_of_n_purchases_up_to_time)
     _simulator = "modified_beta_geometric_nbd_model"
+    _core_prefix = "mbgnbd"
 
     def fit(self, frequency, recency, T, weights=None, initial_params=None, verbose=False,
             tol=1e-7, index=None, **kwargs):

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _core
 from .._arrays import Inputs
 from .._validation import check_rfm, check_weights, index_of
-from . import BaseFitter
+from ._future import ContinuousPredictions
 from .beta_geo_fitter import _check_prediction_inputs, _checked_call
 
 __all__ = ["ParetoNBDFitter"]
@@ -28,7 +28,7 @@ _STARTS = (
 )
 
 
-class ParetoNBDFitter(BaseFitter):
+class ParetoNBDFitter(ContinuousPredictions):
     """The Pareto/NBD model.
 
     While alive, each customer buys at the times of a Poisson process with rate lambda;
@@ -52,6 +52,7 @@ class ParetoNBDFitter(BaseFitter):
 
     _param_names = ("r", "alpha", "s", "beta")
     _simulator = "pareto_nbd_model"
+    _core_prefix = "pareto_nbd"
     _core_uncertainty = staticmethod(_core.pareto_nbd_uncertainty)
 
     def __init__(self, penalizer_coef=0.0):
