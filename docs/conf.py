@@ -35,4 +35,6 @@ napoleon_google_docstring = False
 # which are not cross-reference targets
 napoleon_use_param = False
 napoleon_use_rtype = False
+# "Attributes" sections as fields: a property documented there too would be described twice
+napoleon_use_ivar = True
 nitpicky = False
