@@ -495,7 +495,10 @@ inline void alive_block(const char* name, const params& p, const double* x, cons
   math::log_in_place(d.head(m));
   d.head(m) *= p.r + xs;
   math::exp_in_place(d.head(m));
-  d.head(m) = b_x / (b_x + p.a * d.head(m));
+  // a E on its own: inside b_x + a E the compiler may fuse a multiply-add in whole packets
+  // and not in the remainder (or the other way round), another last-bit difference
+  d.head(m) *= p.a;
+  d.head(m) = b_x / (b_x + d.head(m));
   Eigen::Map<Eigen::ArrayXd>(out + b0, m) = (xs == 0.0).select(Eigen::ArrayXd::Ones(m), d.head(m));
 }
 

@@ -179,7 +179,8 @@ inline void alive_block(const char* name, const params& p, const double* x, cons
   math::log_in_place(d);
   d *= p.r + xs;
   math::exp_in_place(d);
-  d = (p.b + xs) / (p.b + xs + p.a * d);
+  d *= p.a;  // on its own, not a fusable multiply-add (see bgnbd::detail::alive_block)
+  d = (p.b + xs) / (p.b + xs + d);
 }
 
 }  // namespace detail
