@@ -28,8 +28,10 @@ CMAKE_BUILD_PARALLEL_LEVEL=$JOBS "$PYTHON" -m build --outdir "$OUT/raw" \
   -Ccmake.define.FASTLIFETIMES_NATIVE=OFF \
   -Ccmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache .
 raw_wheel=$(ls "$OUT"/raw/fastlifetimes-*.whl)
-unzip -l "$raw_wheel" | grep -q 'fastlifetimes/py.typed' || { echo "py.typed missing"; exit 1; }
-unzip -l "$raw_wheel" | grep -q 'fastlifetimes/_core.pyi' || { echo "_core.pyi missing"; exit 1; }
+# the listing first: `unzip | grep -q` under pipefail fails when grep stops reading early
+listing=$(unzip -l "$raw_wheel")
+grep -q 'fastlifetimes/py.typed' <<<"$listing" || { echo "py.typed missing"; exit 1; }
+grep -q 'fastlifetimes/_core.pyi' <<<"$listing" || { echo "_core.pyi missing"; exit 1; }
 
 echo "== auditwheel repair"
 "$PYTHON" -m auditwheel show "$raw_wheel"
@@ -51,7 +53,9 @@ if ldd "$ext" | grep -i nlopt | grep -v "/fastlifetimes.libs/libnlopt" | grep -q
 fi
 ldd "$ext" | grep -q "fastlifetimes.libs/libnlopt" || { echo "FAIL: no bundled NLopt"; exit 1; }
 # x86-64 baseline code has no AVX registers; a -march=native build here has thousands
-if objdump -d "$ext" | grep -qE '%[yz]mm'; then
+# (counted, not `grep -q`: an early exit would kill objdump and fail the pipeline)
+avx=$(objdump -d "$ext" | grep -cE '%[yz]mm' || true)
+if [ "$avx" -gt 0 ]; then
   echo "FAIL: AVX instructions in the extension (built with -march=native?)"; exit 1
 fi
 echo "no AVX instructions: portable x86-64 build"
