@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything fastlifetimes needs on a fresh Debian machine, idempotently:
 # the C++ dependencies from Debian, then the Python package (built from this checkout)
-# with its test, examples and spark dependencies from PyPI.
+# with its test, examples, docs and spark dependencies from PyPI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache keys on paths below here relatively, and ignores the build directory in -g
@@ -26,5 +26,5 @@ fi
 
 PYTHON=${PYTHON:-python3}
 # ccache keeps rebuilds of an unchanged C++ core to seconds
-"$PYTHON" -m pip install -q --disable-pip-version-check ".[test,examples,spark]" \
+"$PYTHON" -m pip install -q --disable-pip-version-check ".[test,examples,docs,spark]" \
   -Ccmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache

@@ -69,3 +69,8 @@ unset LD_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS PYTHONPATH
 
 echo "== Fuzzing: transaction logs and model files, ${FUZZ_SECONDS:-45} s each"
 bash scripts/fuzz.sh
+
+echo "== Docs: the site with warnings as errors, then every example in it"
+"$PYTHON" -m sphinx -W --keep-going -q -b html docs build/docs
+"$PYTHON" -m pytest -q -p no:cacheprovider --doctest-glob='*.md' \
+  -o doctest_optionflags="ELLIPSIS NORMALIZE_WHITESPACE" docs

@@ -4,6 +4,7 @@
 
 #include "fastlifetimes/version.hpp"
 #include "fastlifetimes/core/check.hpp"
+#include "fastlifetimes/math/elementwise.hpp"
 #include "fastlifetimes/math/special.hpp"
 #include "fastlifetimes/data/rfm.hpp"
 #include "fastlifetimes/data/summary.hpp"

@@ -7,6 +7,8 @@ else an ndarray of the broadcast shape. The C++ core wants flat contiguous float
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -24,6 +26,7 @@ class Inputs:
         arrays = []
         shapes = []
         series_names = set()
+        flat: Any  # a pandas object or an ndarray, whichever came in
         for name, value in named_values:
             if value is None:
                 raise ValueError(f"{name}: a value is required, got None")

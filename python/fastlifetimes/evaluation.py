@@ -189,8 +189,8 @@ def calibration_by_segment(predicted, actual, segments, index=None) -> pd.DataFr
     ``segments``: a dict of name -> values (one per customer, or a Series aligned by
     ``index``), or a DataFrame. Returns one row per (segment column, segment) with
     ``customers``, ``mean_predicted``, ``mean_actual``, ``ratio`` (mean predicted / mean
-    actual), ``mape`` (mean |predicted - actual| / actual over the segment's customers with
-    a positive actual value, counted in ``customers_in_mape``: the percentage error of a
+    actual), ``mape`` (mean ``|predicted - actual| / actual`` over the segment's customers
+    with a positive actual value, counted in ``customers_in_mape``: the percentage error of a
     customer with nothing to forecast is undefined), ``ratio_flag`` (ratio outside
     [0.8, 1.2]) and ``mape_flag`` (MAPE above 1.5 times the MAPE over all customers).
     """

@@ -112,7 +112,8 @@ def _simulate_like_fit(model, data: pd.DataFrame, weights):
             age = data[_age_column(model)].to_numpy(dtype=np.float64)
             if copies is not None:
                 age = np.repeat(age, copies)
-            simulated = simulate(age, *params, size=age.size)["frequency"].to_numpy()
+            # mypy cannot see that params fill the arguments before size
+            simulated = simulate(age, *params, size=age.size)["frequency"].to_numpy()  # type: ignore[misc]
             # fractional weights are not head counts: one draw per row, counted with its weight
             return simulated, (weights if copies is None else None)
     if hasattr(model, "generate_new_data"):  # a lifetimes model, or the user's own simulator

@@ -354,3 +354,23 @@ def test_cdnow_scaled_to_2_4_million_customers_converges(fitted):
     np.testing.assert_allclose(model.params_.values, fitted.params_.values, rtol=1e-7)
     assert model.log_likelihood_ == pytest.approx(1000 * fitted.log_likelihood_, rel=1e-9)
     np.testing.assert_allclose(model.standard_errors_.values, fitted.standard_errors_.values / np.sqrt(1000), rtol=1e-3)
+
+
+def test_likelihood_is_smooth_along_the_ridge_s_beta_to_infinity():
+    """With beta far above T (s, beta -> inf at a fixed s/beta: no heterogeneity in dropout
+    rates), s log(beta) and s log(beta + T) are each ~1e7 per customer; their difference is
+    formed by log1p, so the likelihood keeps its precision there. It was noise of ~1e-9
+    relative, larger than the ridge's curvature, and the Hessian of a fit that ran along the
+    ridge had a random sign (NaN standard errors in the portable build)."""
+    from fastlifetimes import _core
+
+    x, t_x, T = (CDNOW[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+
+    def ll(log_scale):
+        s = 6.4e5 * np.exp(log_scale)
+        return _core.pareto_nbd_log_likelihood(np.array([0.55, 10.6, s, s / 1.2e-2]), x, t_x, T).sum()
+
+    tiny = [ll(k * 1e-9) for k in range(-3, 4)]
+    assert np.ptp(tiny) <= 1e-12 * abs(tiny[0])  # the former formula: 4e-10 relative
+    curvatures = [(ll(h) + ll(-h) - 2 * ll(0.0)) / h**2 for h in (0.01, 0.03, 0.1)]
+    assert max(curvatures) == pytest.approx(min(curvatures), rel=0.2), curvatures

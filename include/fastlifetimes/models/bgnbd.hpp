@@ -17,6 +17,7 @@
 #include "fastlifetimes/core/check.hpp"
 #include "fastlifetimes/core/parallel.hpp"
 #include "fastlifetimes/data/rfm.hpp"
+#include "fastlifetimes/math/elementwise.hpp"
 #include "fastlifetimes/math/special.hpp"
 
 namespace fastlifetimes::bgnbd {
@@ -487,9 +488,17 @@ inline void alive_block(const char* name, const params& p, const double* x, cons
   // (b+x-1) / (b+x-1 + a E): one log and one exp per customer (the odds' own log would
   // be a second). E = inf gives 0, as it should; customers without repeat purchases
   // are alive.
+  // exp and log through math::exp_in_place / log_in_place, so that a customer's value does
+  // not depend on its place in the batch (see math/elementwise.hpp).
   const auto b_x = p.b + xs.max(1.0) - 1.0;
-  d.head(m) = ((p.r + xs) * ((p.alpha + Ts) / (p.alpha + txs)).log()).exp();
-  d.head(m) = b_x / (b_x + p.a * d.head(m));
+  d.head(m) = (p.alpha + Ts) / (p.alpha + txs);
+  math::log_in_place(d.head(m));
+  d.head(m) *= p.r + xs;
+  math::exp_in_place(d.head(m));
+  // a E on its own: inside b_x + a E the compiler may fuse a multiply-add in whole packets
+  // and not in the remainder (or the other way round), another last-bit difference
+  d.head(m) *= p.a;
+  d.head(m) = b_x / (b_x + d.head(m));
   Eigen::Map<Eigen::ArrayXd>(out + b0, m) = (xs == 0.0).select(Eigen::ArrayXd::Ones(m), d.head(m));
 }
 

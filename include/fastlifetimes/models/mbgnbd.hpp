@@ -22,6 +22,7 @@
 #include "fastlifetimes/core/check.hpp"
 #include "fastlifetimes/core/parallel.hpp"
 #include "fastlifetimes/data/rfm.hpp"
+#include "fastlifetimes/math/elementwise.hpp"
 #include "fastlifetimes/math/special.hpp"
 #include "fastlifetimes/models/bgnbd.hpp"
 
@@ -162,9 +163,10 @@ namespace detail {
 /// after checking them: vectorised reductions recognise a valid block, and a block that
 /// fails is checked row by row, which names the first bad row.
 ///
-/// Into an aligned buffer, not the caller's array: Eigen peels an unaligned destination's
-/// head into scalar exp/log, whose rounding differs from the vectorised one, and the same
-/// customer would get a different last bit depending on where the caller's array starts.
+/// exp and log by math::exp_in_place / log_in_place: Eigen's own array exp/log would round
+/// the elements of whole SIMD packets and the rest (an unaligned head, the tail) differently,
+/// and the same customer would get a different last bit depending on where it falls in the
+/// caller's array.
 inline void alive_block(const char* name, const params& p, const double* x, const double* t_x,
                         const double* T, std::size_t b0, Eigen::Index m, Eigen::ArrayXd& alive) {
   check::prediction_rows(name, x + b0, t_x + b0, T + b0, static_cast<std::size_t>(m), b0);
@@ -173,8 +175,12 @@ inline void alive_block(const char* name, const params& p, const double* x, cons
   // (b+x) / (b+x + a E): one log, one exp and two divisions per customer, which keeps up
   // with reading the inputs. E = inf gives 0, as it should.
   auto d = alive.head(m);
-  d = ((p.r + xs) * ((p.alpha + Ts) / (p.alpha + txs)).log()).exp();
-  d = (p.b + xs) / (p.b + xs + p.a * d);
+  d = (p.alpha + Ts) / (p.alpha + txs);
+  math::log_in_place(d);
+  d *= p.r + xs;
+  math::exp_in_place(d);
+  d *= p.a;  // on its own, not a fusable multiply-add (see bgnbd::detail::alive_block)
+  d = (p.b + xs) / (p.b + xs + d);
 }
 
 }  // namespace detail

@@ -38,6 +38,7 @@
 #include "fastlifetimes/core/check.hpp"
 #include "fastlifetimes/core/parallel.hpp"
 #include "fastlifetimes/data/rfm.hpp"
+#include "fastlifetimes/math/elementwise.hpp"
 #include "fastlifetimes/math/special.hpp"
 
 namespace fastlifetimes::pareto_nbd {
@@ -249,9 +250,11 @@ inline double survival_integral(double s, double b, double t) {
 /// the file comment (finite for any valid history: x in the thousands, T of 1e5).
 inline double log_likelihood(const params& p, double x, double t_x, double T) {
   const double l = detail::log_odds_dropped(p, x, t_x, T);
-  return math::log_gamma(p.r + x) - math::log_gamma(p.r) + p.r * std::log(p.alpha) +
-         p.s * std::log(p.beta) - (p.r + x) * std::log(p.alpha + T) -
-         p.s * std::log(p.beta + T) + (l == -std::numeric_limits<double>::infinity() ? 0.0 : math::log1pexp(l));
+  // r log alpha - (r+x) log(alpha+T) and s log beta - s log(beta+T) through log1p, exact
+  // where alpha or beta dwarfs T (see `objective`)
+  return math::log_gamma(p.r + x) - math::log_gamma(p.r) - x * std::log(p.alpha) -
+         (p.r + x) * std::log1p(T / p.alpha) - p.s * std::log1p(T / p.beta) +
+         (l == -std::numeric_limits<double>::infinity() ? 0.0 : math::log1pexp(l));
 }
 
 /// Per-customer log-likelihoods. Throws std::domain_error on invalid parameters or rows.
@@ -637,11 +640,22 @@ inline double objective(const double* log_params, const compressed_rfm& data,
     }
   };
 
+  // The likelihood's powers enter as r log alpha - (r+x) log(alpha+T) and s log beta -
+  // s log(beta+T), which differ by little once alpha or beta is large against T: where the
+  // fit runs along the ridge s, beta -> inf (dropout rates without heterogeneity; likewise
+  // r, alpha for purchase rates), s log beta and s log(beta+T) are each ~1e7 per customer
+  // and their difference O(1), which left the objective and its gradient with a rounding
+  // noise far above the ridge's curvature (a Hessian of random sign there). So every such
+  // difference is formed directly: log1p(tau/alpha) = log(alpha+tau) - log(alpha), and
+  // T/(alpha(alpha+T)) = 1/alpha - 1/(alpha+T).
   const Eigen::ArrayXd aT = data.T.values + alpha, bT = data.T.values + beta;
   const Eigen::ArrayXd at = data.t_x.values + alpha, bt = data.t_x.values + beta;
-  const Eigen::ArrayXd log_aT = aT.log(), log_bT = bT.log(), log_at = at.log(), log_bt = bt.log();
+  const Eigen::ArrayXd log_aT = (data.T.values / alpha).log1p(), log_bT = (data.T.values / beta).log1p();
+  const Eigen::ArrayXd log_at = (data.t_x.values / alpha).log1p(), log_bt = (data.t_x.values / beta).log1p();
   const Eigen::ArrayXd inv_aT = aT.inverse(), inv_bT = bT.inverse();
   const Eigen::ArrayXd inv_at = at.inverse(), inv_bt = bt.inverse();
+  const Eigen::ArrayXd gap_aT = data.T.values * inv_aT / alpha, gap_bT = data.T.values * inv_bT / beta;
+  const double log_alpha = std::log(alpha);
 
   Eigen::ArrayXd log_psi;  // Psi per pair, filled once the pairs are done
 
@@ -679,8 +693,9 @@ inline double objective(const double* log_params, const compressed_rfm& data,
           const auto u = static_cast<std::size_t>(b0 + i);
           const auto jx = static_cast<std::size_t>(data.x.index[u]);
           const std::int32_t jT = data.T.index[u];
-          const double rx = r + data.x.values[static_cast<Eigen::Index>(jx)];
-          ll += data.rows.weight[b0 + i] * (fx.constant[jx] - rx * log_aT[jT] - s * log_bT[jT] + softplus[i]);
+          const double x = data.x.values[static_cast<Eigen::Index>(jx)], rx = r + x;
+          ll += data.rows.weight[b0 + i] *
+                (fx.constant[jx] - x * log_alpha - rx * log_aT[jT] - s * log_bT[jT] + softplus[i]);
         }
         sums[0] += ll;
         continue;
@@ -695,18 +710,20 @@ inline double objective(const double* log_params, const compressed_rfm& data,
         const auto jx = static_cast<std::size_t>(data.x.index[u]);
         const std::int32_t jT = data.T.index[u], jt = data.t_x.index[u];
         const double wi = data.rows.weight[b0 + i];
-        const double rx = r + data.x.values[static_cast<Eigen::Index>(jx)], rsx = rx + s;
+        const double x = data.x.values[static_cast<Eigen::Index>(jx)], rx = r + x, rsx = rx + s;
         const std::int32_t q = pairs.row_T[u], pt = pairs.row_t[u];
         const double wt = w[i], rh = rho[i], sg = sig[i];
-        ll += wi * (fx.constant[jx] - rx * log_aT[jT] - s * log_bT[jT] + softplus[i]);
+        // 1/(a+T) - 1/(a+t_x) without cancellation
+        const double span = data.t_x.values[jt] - data.T.values[jT];
+        ll += wi * (fx.constant[jx] - x * log_alpha - rx * log_aT[jT] - s * log_bT[jT] + softplus[i]);
         g_r += wi * (fx.d_r[jx] - log_aT[jT] - sg / rsx +
                      wt * (log_aT[jT] - log_at[jt] + psi_r[pt] - rh * psi_r[q]));
-        g_a += wi * (-rx * inv_aT[jT] +
-                     wt * (rx * (inv_aT[jT] - inv_at[jt]) + psi_a[pt] - rh * psi_a[q]));
+        g_a += wi * (r * gap_aT[jT] - x * inv_aT[jT] +
+                     wt * (rx * span * inv_aT[jT] * inv_at[jt] + psi_a[pt] - rh * psi_a[q]));
         g_s += wi * (-log_bT[jT] + sg * (1.0 / s - 1.0 / rsx) +
                      wt * (log_bT[jT] - log_bt[jt] + psi_s[pt] - rh * psi_s[q]));
-        g_b += wi * (-s * inv_bT[jT] +
-                     wt * (s * (inv_bT[jT] - inv_bt[jt]) + psi_b[pt] - rh * psi_b[q]));
+        g_b += wi * (s * gap_bT[jT] +
+                     wt * (s * span * inv_bT[jT] * inv_bt[jt] + psi_b[pt] - rh * psi_b[q]));
       }
       sums[0] += ll;
       sums[1] += g_r;
@@ -740,14 +757,8 @@ inline double objective(const double* log_params, const compressed_rfm& data,
   double ll = lower[0] + upper[0], g_r = lower[1] + upper[1], g_a = lower[2] + upper[2];
   double g_s = lower[3] + upper[3], g_b = lower[4] + upper[4];
   const double W = data.total_weight;
-  const double log_alpha = std::log(alpha), log_beta = std::log(beta);
-  ll += W * (r * log_alpha + s * log_beta);
   const double value = -ll / W + penalizer * (r * r + alpha * alpha + s * s + beta * beta);
   if (grad) {
-    g_r += W * log_alpha;
-    g_a += W * r / alpha;
-    g_s += W * log_beta;
-    g_b += W * s / beta;
     // chain rule to log-parameters, then the penalty's derivative 2 c p^2
     grad[0] = -g_r * r / W + 2.0 * penalizer * r * r;
     grad[1] = -g_a * alpha / W + 2.0 * penalizer * alpha * alpha;
@@ -945,10 +956,16 @@ inline void probability_alive(const Eigen::ArrayXd& log_cP, const Eigen::ArrayXd
                               Eigen::ArrayXd& l, Eigen::ArrayXd& e, Eigen::Map<Eigen::ArrayXd> out) {
   const Eigen::Index m = out.size();
   // Eigen 3.4 evaluates select() one coefficient at a time: the transcendental work
-  // goes into plain expressions first, vectorised
-  e.head(m) = log_cP.head(m) + (1.0 - delta.head(m).exp()).log();
+  // goes into plain expressions first, vectorised, every element alike whatever its place
+  // in the block (math/elementwise.hpp)
+  e.head(m) = delta.head(m);
+  math::exp_in_place(e.head(m));
+  e.head(m) = 1.0 - e.head(m);
+  math::log_in_place(e.head(m));
+  e.head(m) += log_cP.head(m);
   l.head(m) = (delta.head(m) < 0.0).select(e.head(m), -std::numeric_limits<double>::infinity());
-  e.head(m) = (-l.head(m).abs()).exp();
+  e.head(m) = -l.head(m).abs();
+  math::exp_in_place(e.head(m));
   out = (1.0 + e.head(m)).inverse();
   out = (l.head(m) > 0.0).select(e.head(m) * out, out);
   // Eigen's exp stops at the smallest normal double instead of underflowing: where

@@ -9,6 +9,7 @@ import os
 import re
 import types
 from functools import cached_property
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ class BaseFitter:
     """
 
     _param_names: tuple = ()
+    _param_index_cache: ClassVar[pd.Index]  # set per subclass by _param_index
     # the columns of ``data`` the likelihood reads, in the order ``_core_uncertainty`` takes them
     _fit_columns: tuple = ("frequency", "recency", "T")
 
@@ -286,6 +288,7 @@ def _has_data(fitter) -> bool:
 
 def _frame_to_json(frame: pd.DataFrame) -> dict:
     index = frame.index
+    index_doc: dict[str, Any] | None
     if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
         index_doc = None
     elif index.dtype.kind == "M":

@@ -34,7 +34,7 @@ class BetaGeoFitter(ContinuousPredictions):
     variance_matrix_, standard_errors_, confidence_intervals_, summary
     """
 
-    _param_names = ("r", "alpha", "a", "b")
+    _param_names: tuple[str, ...] = ("r", "alpha", "a", "b")
     # the compiled model; ModifiedBetaGeoFitter swaps in its own and inherits the rest
     _core_fit = staticmethod(_core.bgnbd_fit)
     _core_uncertainty = staticmethod(_core.bgnbd_uncertainty)
@@ -42,7 +42,7 @@ class BetaGeoFitter(ContinuousPredictions):
     _core_probability_alive = staticmethod(_core.bgnbd_conditional_probability_alive)
     _core_expected = staticmethod(_core.bgnbd_expected_number_of_purchases_up_to_time)
     _core_probability_of_n = staticmethod(_core.bgnbd_probability_of_n_purchases_up_to_time)
-    _simulator = "beta_geometric_nbd_model"
+    _simulator: str | None = "beta_geometric_nbd_model"  # None: no simulator for the model
     _core_prefix = "bgnbd"
 
     def __init__(self, penalizer_coef=0.0):

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import numbers
 import os
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,13 +70,13 @@ class _CovariatesFitter:
     name the core fit, the four model parameters, how the dropout score moves them, and
     the plain model's prediction functions."""
 
-    _core_fit = None
+    _core_fit: Callable[..., dict[str, Any]] | None = None
     _base_names: tuple = ()
     _trans_column = 1            # alpha: scaled by exp(-gamma_trans . z)
     _life_columns: tuple = ()    # scaled by exp(_life_sign * gamma_life . z)
     _life_sign = -1.0
-    _plain_alive = None
-    _plain_expected = None
+    _plain_alive: Callable[..., np.ndarray] | None = None
+    _plain_expected: Callable[..., np.ndarray] | None = None
     _time_params: tuple = ()  # which of the four are times (rescaled while fitting)
 
     def __init__(self, penalizer_coef=0.0):
