@@ -26,7 +26,7 @@ class ContinuousPredictions(BaseFitter):
     """The continuous models' extra predictions; a model names its compiled functions'
     prefix in ``_core_prefix``."""
 
-    _core_prefix: str
+    _core_prefix: str | None  # None: no prediction intervals (uncertainty.py) for the model
 
     def _core_function(self, what):
         return getattr(_core, f"{self._core_prefix}_{what}")

@@ -94,6 +94,7 @@ class BetaGeoCNBDFitter(BetaGeoFitter):
 
     _modified = False
     _simulator = None
+    _core_prefix = None  # the BG/NBD kernels inherited are right for k = 1 only: no bootstrap intervals
 
     def __init__(self, k=1, penalizer_coef=0.0):
         self.k = _check_k(k)
@@ -115,6 +116,15 @@ class BetaGeoCNBDFitter(BetaGeoFitter):
 
     def _core_expected(self, *args):
         return _core.cnbdk_expected_number_of_purchases_up_to_time(self.k, self._modified, *args)
+
+    def _core_function(self, what):
+        # the predictions beyond lifetimes (future P(alive), DERT, new customers): at k = 1
+        # the model is BG/NBD or MBG/NBD, whose kernels these are; for k > 1 they would be
+        # wrong, so they are refused rather than computed with the k = 1 formulas
+        if self.k != 1:
+            raise NotImplementedError(
+                f"{what} is implemented for k = 1 (BG/NBD, MBG/NBD) only, not for k = {self.k}")
+        return getattr(_core, f"{'mbgnbd' if self._modified else 'bgnbd'}_{what}")
 
     def _core_probability_of_n(self, *args):
         if self.k != 1:

@@ -42,3 +42,5 @@ class BetaGeoCovariatesFitter(_CovariatesFitter):
     _life_sign = 1.0
     _plain_alive = staticmethod(_core.bgnbd_conditional_probability_alive)
     _plain_expected = staticmethod(_core.bgnbd_conditional_expected_number_of_purchases_up_to_time)
+    _plain_alive_in_future = staticmethod(_core.bgnbd_conditional_probability_alive_in_future)
+    _plain_dert = staticmethod(_core.bgnbd_discounted_expected_residual_transactions)

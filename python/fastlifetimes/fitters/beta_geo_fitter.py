@@ -43,7 +43,7 @@ class BetaGeoFitter(ContinuousPredictions):
     _core_expected = staticmethod(_core.bgnbd_expected_number_of_purchases_up_to_time)
     _core_probability_of_n = staticmethod(_core.bgnbd_probability_of_n_purchases_up_to_time)
     _simulator: str | None = "beta_geometric_nbd_model"  # None: no simulator for the model
-    _core_prefix = "bgnbd"
+    _core_prefix: str | None = "bgnbd"
 
     def __init__(self, penalizer_coef=0.0):
         self.penalizer_coef = penalizer_coef

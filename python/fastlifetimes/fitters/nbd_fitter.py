@@ -5,8 +5,12 @@ Reutterer (2016) and of the BTYDplus vignette."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import _core
-from .beta_geo_fitter import BetaGeoFitter
+from .._arrays import Inputs
+from ._future import check_discount_rate
+from .beta_geo_fitter import BetaGeoFitter, _check_prediction_inputs
 
 __all__ = ["NBDFitter"]
 
@@ -38,6 +42,7 @@ class NBDFitter(BetaGeoFitter):
     _core_expected = staticmethod(_core.nbd_expected_number_of_purchases_up_to_time)
     _core_probability_of_n = staticmethod(_core.nbd_probability_of_n_purchases_up_to_time)
     _simulator = None
+    _core_prefix = None  # the BG/NBD kernels inherited would be wrong: no bootstrap intervals
 
     def fit(self, frequency, recency, T, weights=None, initial_params=None, verbose=False,
             tol=1e-7, index=None, **kwargs):
@@ -58,6 +63,33 @@ class NBDFitter(BetaGeoFitter):
     def expected_number_of_purchases_up_to_time(self, t):
         """E[X(t)] = r t / alpha."""
         return super().expected_number_of_purchases_up_to_time(t)
+
+    # -- the predictions beyond lifetimes: with no drop-out they are the rate's alone --------
+    def conditional_probability_alive_in_future(self, t, frequency, recency, T):
+        """1 for every valid history and t >= 0: nobody drops out in the NBD."""
+        inputs = Inputs([("t", t), ("frequency", frequency), ("recency", recency), ("T", T)])
+        _check_prediction_inputs(inputs, with_t=True)
+        return inputs.wrap(np.ones(inputs.size))
+
+    def discounted_expected_residual_transactions(self, frequency, recency, T, discount_rate):
+        """DERT = E[lambda | x, T] / discount_rate = (r+x) / ((alpha+T) discount_rate): the
+        posterior mean rate, every future purchase at T + tau weighing exp(-discount_rate tau)."""
+        delta = check_discount_rate(discount_rate)
+        r, alpha = self._params_array()
+        inputs = Inputs([("frequency", frequency), ("recency", recency), ("T", T)])
+        _check_prediction_inputs(inputs, with_t=False)
+        return inputs.wrap((r + inputs["frequency"]) / ((alpha + inputs["T"]) * delta))
+
+    def probability_alive_of_new_customer(self, t):
+        """1 for every t >= 0: nobody drops out in the NBD."""
+        inputs = Inputs([("t", t)])
+        _check_prediction_inputs(inputs, with_t=True, history=False)
+        return inputs.wrap(np.ones(inputs.size))
+
+    def discounted_expected_transactions_of_new_customer(self, discount_rate):
+        """r / (alpha discount_rate): the mean rate, discounted continuously. A float."""
+        r, alpha = self._params_array()
+        return float(r / (alpha * check_discount_rate(discount_rate)))
 
     def probability_of_n_purchases_up_to_time(self, t, n):
         """P(X(t) = n), the negative binomial pmf."""

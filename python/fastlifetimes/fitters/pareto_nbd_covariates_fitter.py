@@ -58,6 +58,14 @@ def _covariate_frame(name, value, n, index):
     return columns, np.ascontiguousarray(matrix)
 
 
+def _check_horizon(t):
+    """t: finite and non-negative, as the plain models' future P(alive) asks."""
+    values = np.asarray(t, dtype=float)
+    bad = np.flatnonzero(~(np.isfinite(values) & (values >= 0)).ravel())
+    if bad.size:
+        raise ValueError(f"t: must be finite and non-negative; first offending rows {bad[:5].tolist()}")
+
+
 def _non_negative(name, value):
     if (not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_))
             or not np.isfinite(value) or value < 0):
@@ -77,6 +85,8 @@ class _CovariatesFitter:
     _life_sign = -1.0
     _plain_alive: Callable[..., np.ndarray] | None = None
     _plain_expected: Callable[..., np.ndarray] | None = None
+    _plain_alive_in_future: Callable[..., np.ndarray] | None = None
+    _plain_dert: Callable[..., np.ndarray] | None = None
     _time_params: tuple = ()  # which of the four are times (rescaled while fitting)
 
     def __init__(self, penalizer_coef=0.0):
@@ -262,6 +272,31 @@ class _CovariatesFitter:
 
     predict = conditional_expected_number_of_purchases_up_to_time
 
+    def conditional_probability_alive_in_future(self, t, frequency, recency, T, purchase_covariates=None,
+                                                dropout_covariates=None):
+        """P(alive at T + t | history) of customers with these covariates: the plain
+        model's (see ``ParetoNBDFitter.conditional_probability_alive_in_future``) at each
+        customer's own parameters. Equals ``conditional_probability_alive`` at t = 0."""
+        check_rfm(frequency, recency, T, fitting=False)
+        _check_horizon(t)
+        return self._by_customer(type(self)._plain_alive_in_future,
+                                 (t, frequency, recency, T), purchase_covariates, dropout_covariates,
+                                 frequency)
+
+    def discounted_expected_residual_transactions(self, frequency, recency, T, discount_rate,
+                                                  purchase_covariates=None, dropout_covariates=None):
+        """DERT of customers with these covariates: the plain model's (see
+        ``ParetoNBDFitter.discounted_expected_residual_transactions``; continuous
+        discounting at ``discount_rate`` per unit of time) at each customer's own parameters."""
+        from ._future import check_discount_rate
+
+        check_rfm(frequency, recency, T, fitting=False)
+        delta = check_discount_rate(discount_rate)
+        plain = type(self)._plain_dert
+        return self._by_customer(lambda params, x, t_x, age: plain(params, delta, x, t_x, age),
+                                 (frequency, recency, T), purchase_covariates, dropout_covariates,
+                                 frequency)
+
     # -- model files ---------------------------------------------------------------------
     def save_model(self, path, save_data=True):
         """Save the fitted model as a versioned JSON file."""
@@ -349,3 +384,5 @@ class ParetoNBDCovariatesFitter(_CovariatesFitter):
     _life_sign = -1.0
     _plain_alive = staticmethod(_core.pareto_nbd_conditional_probability_alive)
     _plain_expected = staticmethod(_core.pareto_nbd_conditional_expected_number_of_purchases_up_to_time)
+    _plain_alive_in_future = staticmethod(_core.pareto_nbd_conditional_probability_alive_in_future)
+    _plain_dert = staticmethod(_core.pareto_nbd_discounted_expected_residual_transactions)
