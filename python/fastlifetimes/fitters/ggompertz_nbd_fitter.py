@@ -179,3 +179,39 @@ class GGompertzNBDFitter(BaseFitter):
         inputs = Inputs([("t", t)])
         _check_prediction_inputs(inputs, with_t=True, history=False)
         return inputs.wrap(_core.ggompertz_nbd_expected_number_of_purchases_up_to_time(params, inputs["t"]))
+
+    # -- the predictions beyond lifetimes -------------------------------------------------
+    def _survival_ratio(self, start, horizon):
+        """P(still alive at start + horizon | alive at start), averaged over the posterior of
+        eta: given alive at `start` the posterior is Gamma(s, beta + e^(b start) - 1), and
+        the Gompertz survival exp(-eta (e^(b tau) - 1)) then gives
+        ((beta + e^(b start) - 1) / (beta + e^(b (start + horizon)) - 1))^s."""
+        _, _, b, s, beta = self._params_array()
+        with np.errstate(over="ignore"):  # e^(b tau) beyond a double: survival 0, as it is
+            log_ratio = np.log(beta + np.expm1(b * start)) - np.log(beta + np.expm1(b * (start + horizon)))
+        return np.exp(s * log_ratio)
+
+    def conditional_probability_alive_in_future(self, t, frequency, recency, T):
+        """P(alive at T + t | frequency, recency, T): P(alive at T) times the posterior
+        probability of surviving (T, T + t], ((beta + e^(bT) - 1) / (beta + e^(b(T+t)) - 1))^s
+        (the purchase history informs eta only through survival to T). As b -> 0 with
+        beta / b fixed, the Pareto/NBD's ((beta' + T) / (beta' + T + t))^s. Equals
+        ``conditional_probability_alive`` at t = 0.
+
+        Returns a Series for Series input, a float for scalars, an ndarray otherwise.
+        """
+        params = self._params_array()
+        inputs = Inputs([("t", t), ("frequency", frequency), ("recency", recency), ("T", T)])
+        alive = _checked_call(_core.ggompertz_nbd_conditional_probability_alive, inputs, True,
+                              params, inputs["frequency"], inputs["recency"], inputs["T"])
+        _check_prediction_inputs(inputs, with_t=True)
+        return inputs.wrap(alive * self._survival_ratio(inputs["T"], inputs["t"]))
+
+    def probability_alive_of_new_customer(self, t):
+        """P(alive at t) of a customer just acquired: S(t) = (beta / (beta + e^(bt) - 1))^s.
+
+        Returns a Series for Series input, a float for scalars, an ndarray otherwise.
+        """
+        inputs = Inputs([("t", t)])
+        _check_prediction_inputs(inputs, with_t=True, history=False)
+        return inputs.wrap(self._survival_ratio(np.zeros(inputs.size), inputs["t"]))
