@@ -167,6 +167,24 @@ void register_cnbdk(py::module_& m) {
       py::arg("recency"), py::arg("T"));
 
   m.def(
+      "cnbdk_conditional_probability_alive_in_future",
+      [](int k, bool modified, const double_array& p, const double_array& t, const double_array& x,
+         const double_array& t_x, const double_array& T) {
+        const std::size_t n = length_of(x);
+        require_same_length("conditional_probability_alive_in_future", n,
+                            {{"t", length_of(t)}, {"recency", length_of(t_x)}, {"T", length_of(T)}});
+        const auto params = cnbdk_params(p);
+        auto out = new_array(n);
+        double* o = out.mutable_data();
+        py::gil_scoped_release release;
+        cnbdk::conditional_probability_alive_in_future(params, {k, modified}, t.data(), x.data(),
+                                                       t_x.data(), T.data(), n, o);
+        return out;
+      },
+      py::arg("k"), py::arg("modified"), py::arg("params"), py::arg("t"), py::arg("frequency"),
+      py::arg("recency"), py::arg("T"));
+
+  m.def(
       "cnbdk_conditional_probability_alive",
       [](int k, bool modified, const double_array& p, const double_array& x,
          const double_array& t_x, const double_array& T) {

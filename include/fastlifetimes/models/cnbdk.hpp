@@ -348,41 +348,49 @@ namespace detail {
 /// extended on demand: c_1 = 1, c_{m+1} = c_m (b'+m-1)/(a+b'+m-1).
 struct drop_out_sums {
   double a = 1.0, b1 = 1.0;
-  std::vector<double> C{0.0};
-  double last_c = 0.0;
+  std::vector<double> C{0.0}, c{0.0};  // c[m] = c_m (c[0] unused), C[M] = sum_{m<=M} c_m
   void reset(double a_, double b1_) {
     a = a_, b1 = b1_;
     C.assign(1, 0.0);
-    last_c = 0.0;
+    c.assign(1, 0.0);
   }
-  double operator()(std::size_t M) {
+  void extend(std::size_t M) {
     while (C.size() <= M) {
       const auto m = static_cast<double>(C.size());
-      last_c = m == 1.0 ? 1.0 : last_c * (b1 + m - 2.0) / (a + b1 + m - 2.0);
-      C.push_back(C.back() + last_c);
+      c.push_back(m == 1.0 ? 1.0 : c.back() * (b1 + m - 2.0) / (a + b1 + m - 2.0));
+      C.push_back(C.back() + c.back());
     }
+  }
+  double operator()(std::size_t M) {
+    extend(M);
     return C[M];
+  }
+  /// E[(1-p)^M] = c_{M+1}: the chance of surviving M purchases.
+  double survival(std::size_t M) {
+    extend(M + 1);
+    return c[M + 1];
   }
 };
 
-inline double phase_expectation(int k, int j, double R, double q, double log_q, double log_1mq,
-                                drop_out_sums& cumulative) {
-  if (q == 0.0) return 0.0;
+/// sum_i P(N = i) value(floor((i+j)/k)) for i >= lowest, N ~ NegBin(R+j, q) the number of
+/// Poisson events in t: `value` of the number of purchases those events make.
+template <class Value>
+inline double phase_sum(int k, int j, double R, double q, double log_q, double log_1mq,
+                        double lowest, Value&& value) {
   const double Rj = R + j;
   const auto kk = static_cast<double>(k), jd = static_cast<double>(j);
   auto log_pmf = [&](double i) {
     return math::log_gamma(Rj + i) - math::log_gamma(Rj) - math::log_gamma(i + 1.0) +
            Rj * log_1mq + i * log_q;
   };
-  const double first = kk - jd;  // P(N = i) counts only from the first purchase on
-  double mode = q < 1.0 ? std::floor(std::max(0.0, (Rj - 1.0) * q / (1.0 - q))) : first;
-  mode = std::max(mode, first);
+  double mode = q < 1.0 ? std::floor(std::max(0.0, (Rj - 1.0) * q / (1.0 - q))) : lowest;
+  mode = std::max(mode, lowest);
   const double log_top = log_pmf(mode);
   double total = 0.0;
   // upwards from the mode, pmf by its ratio (Rj+i) q / (i+1)
   double pmf = std::exp(log_top);
   for (double i = mode;; i += 1.0) {
-    const double contribution = pmf * cumulative(static_cast<std::size_t>((i + jd) / kk));
+    const double contribution = pmf * value(static_cast<std::size_t>((i + jd) / kk));
     total += contribution;
     if (pmf < 1e-18 * std::exp(log_top) && contribution <= 1e-18 * total) break;
     if (i - mode > 1e8) break;  // safeguard; unreachable for t within data's range
@@ -391,12 +399,51 @@ inline double phase_expectation(int k, int j, double R, double q, double log_q, 
   }
   // downwards from the mode
   pmf = std::exp(log_top);
-  for (double i = mode - 1.0; i >= first; i -= 1.0) {
+  for (double i = mode - 1.0; i >= lowest; i -= 1.0) {
     pmf *= (i + 1.0) / ((Rj + i) * q);
-    const double contribution = pmf * cumulative(static_cast<std::size_t>((i + jd) / kk));
+    const double contribution = pmf * value(static_cast<std::size_t>((i + jd) / kk));
     total += contribution;
     if (pmf < 1e-18 * std::exp(log_top) && contribution <= 1e-18 * total) break;
     if (pmf == 0.0) break;
+  }
+  return total;
+}
+
+inline double phase_expectation(int k, int j, double R, double q, double log_q, double log_1mq,
+                                drop_out_sums& cumulative) {
+  if (q == 0.0) return 0.0;
+  // P(N = i) counts only from the first purchase on: C(0) = 0
+  return phase_sum(k, j, R, q, log_q, log_1mq, static_cast<double>(k - j),
+                   [&](std::size_t M) { return cumulative(M); });
+}
+
+/// P(no drop-out in (T, T+t] | alive at T, phase j): every one of the M purchases the
+/// events make is survived with chance 1-p, so sum_i P(N = i) E[(1-p)^M(i)], from i = 0.
+inline double phase_survival(int k, int j, double R, double q, double log_q, double log_1mq,
+                             drop_out_sums& sums) {
+  if (q == 0.0) return 1.0;
+  return phase_sum(k, j, R, q, log_q, log_1mq, 0.0,
+                   [&](std::size_t M) { return sums.survival(M); });
+}
+
+/// sum_j w_j per_phase(k, j, R, q, log q, log(1-q), sums) with w_j the posterior of the
+/// Erlang phase given alive at T, and `sums` set for p ~ Beta(a, b+x+s) (given alive at T,
+/// independent of lambda and the phase).
+template <class PerPhase>
+inline double over_phases(const params& p, const variant& v, double t, double x, double t_x,
+                          double T, std::vector<double>& weights, drop_out_sums& sums,
+                          PerPhase&& per_phase) {
+  const double R = p.r + v.k * x, s = v.modified ? 1.0 : 0.0;
+  const double q = t / (p.alpha + T + t);
+  const double log_q = std::log(t) - std::log(p.alpha + T + t);
+  const double log_1mq = std::log(p.alpha + T) - std::log(p.alpha + T + t);
+  phase_weights(v.k, R, (T - t_x) / (p.alpha + T), weights);
+  sums.reset(p.a, p.b + x + s);
+  double total = 0.0;
+  for (int j = 0; j < v.k; ++j) {
+    const double w = weights[static_cast<std::size_t>(j)];
+    if (w == 0.0) continue;
+    total += w * per_phase(v.k, j, R, q, log_q, log_1mq, sums);
   }
   return total;
 }
@@ -407,22 +454,32 @@ inline double expectation_given_alive(const params& p, const variant& v, double 
                                       double t_x, double T, std::vector<double>& weights,
                                       drop_out_sums& C) {
   if (t == 0.0) return 0.0;
-  const double R = p.r + v.k * x, s = v.modified ? 1.0 : 0.0;
-  const double q = t / (p.alpha + T + t);
-  const double log_q = std::log(t) - std::log(p.alpha + T + t);
-  const double log_1mq = std::log(p.alpha + T) - std::log(p.alpha + T + t);
-  phase_weights(v.k, R, (T - t_x) / (p.alpha + T), weights);
-  C.reset(p.a, p.b + x + s);
-  double total = 0.0;
-  for (int j = 0; j < v.k; ++j) {
-    const double w = weights[static_cast<std::size_t>(j)];
-    if (w == 0.0) continue;
-    total += w * phase_expectation(v.k, j, R, q, log_q, log_1mq, C);
-  }
-  return total;
+  return over_phases(p, v, t, x, t_x, T, weights, C, phase_expectation);
+}
+
+/// P(alive at T+t | alive at T, x, t_x, T): the phase survivals weighted by the phase
+/// posterior.
+inline double survival_given_alive(const params& p, const variant& v, double t, double x,
+                                   double t_x, double T, std::vector<double>& weights,
+                                   drop_out_sums& sums) {
+  if (t == 0.0) return 1.0;
+  return over_phases(p, v, t, x, t_x, T, weights, sums, phase_survival);
 }
 
 }  // namespace detail
+
+/// P(alive at T+t | x, t_x, T), for any k: P(alive at T) times the chance of surviving
+/// the purchases made in (T, T+t] (a drop-out can only follow a purchase), conditioning on
+/// the Erlang phase reached since the last purchase as the conditional expectation does.
+/// At k = 1 this is BG/NBD's (MBG/NBD's) E[exp(-lambda p t)] in series form; t = 0 gives
+/// P(alive).
+inline double conditional_probability_alive_in_future(const params& p, const variant& v, double t,
+                                                      double x, double t_x, double T) {
+  std::vector<double> weights;
+  detail::drop_out_sums sums;
+  return conditional_probability_alive(p, v, x, t_x, T) *
+         detail::survival_given_alive(p, v, t, x, t_x, T, weights, sums);
+}
 
 /// E[X(T, T+t) | x, t_x, T]: P(alive) times the expected purchases of a customer alive
 /// at T. Platzer & Reutterer give no closed form for k > 1 (BTYDplus uses BG/NBD's formula
@@ -510,6 +567,26 @@ inline void conditional_expected_number_of_purchases_up_to_time(const params& p,
     for (std::size_t i = begin; i < end; ++i)
       out[i] = conditional_probability_alive(p, v, x[i], t_x[i], T[i]) *
                detail::expectation_given_alive(p, v, t[i], x[i], t_x[i], T[i], weights, C);
+  }, 2'000);
+}
+
+/// P(alive at T+t | x, t_x, T) over n customers; throws std::domain_error naming the first
+/// invalid row.
+inline void conditional_probability_alive_in_future(const params& p, const variant& v,
+                                                    const double* t, const double* x,
+                                                    const double* t_x, const double* T,
+                                                    std::size_t n, double* out) {
+  const char* name = "conditional_probability_alive_in_future";
+  check_params(name, p);
+  check_variant(name, v);
+  check::prediction_rows(name, x, t_x, T, n, 0);
+  for (std::size_t i = 0; i < n; ++i) check::horizon(name, i, t[i]);
+  parallel_for(n, [&](std::size_t begin, std::size_t end) {
+    std::vector<double> weights;
+    detail::drop_out_sums sums;
+    for (std::size_t i = begin; i < end; ++i)
+      out[i] = conditional_probability_alive(p, v, x[i], t_x[i], T[i]) *
+               detail::survival_given_alive(p, v, t[i], x[i], t_x[i], T[i], weights, sums);
   }, 2'000);
 }
 

@@ -4,6 +4,7 @@ Timing Regularity Helps to Better Predict Customer Activity", Marketing Science 
 
 from __future__ import annotations
 
+import functools
 import json
 import numbers
 import os
@@ -118,13 +119,16 @@ class BetaGeoCNBDFitter(BetaGeoFitter):
         return _core.cnbdk_expected_number_of_purchases_up_to_time(self.k, self._modified, *args)
 
     def _core_function(self, what):
-        # the predictions beyond lifetimes (future P(alive), DERT, new customers): at k = 1
-        # the model is BG/NBD or MBG/NBD, whose kernels these are; for k > 1 they would be
-        # wrong, so they are refused rather than computed with the k = 1 formulas
-        if self.k != 1:
-            raise NotImplementedError(
-                f"{what} is implemented for k = 1 (BG/NBD, MBG/NBD) only, not for k = {self.k}")
-        return getattr(_core, f"{'mbgnbd' if self._modified else 'bgnbd'}_{what}")
+        # the predictions beyond lifetimes: at k = 1 the model is BG/NBD or MBG/NBD, whose
+        # kernels these are; for k > 1 future P(alive) has its own (cnbdk.hpp), and DERT,
+        # which has none yet, is refused rather than computed with the k = 1 formulas
+        if self.k == 1:
+            return getattr(_core, f"{'mbgnbd' if self._modified else 'bgnbd'}_{what}")
+        if what == "conditional_probability_alive_in_future":
+            return functools.partial(_core.cnbdk_conditional_probability_alive_in_future, self.k,
+                                     self._modified)
+        raise NotImplementedError(
+            f"{what} is implemented for k = 1 (BG/NBD, MBG/NBD) only, not for k = {self.k}")
 
     def _core_probability_of_n(self, *args):
         if self.k != 1:
