@@ -5,6 +5,8 @@ heterogeneity", Marketing Science 29(1), 85-93."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -165,6 +167,29 @@ class ShiftedBetaGeometricFitter(BaseFitter):
         """P(T = t) = B(alpha + 1, beta + t - 1)/B(alpha, beta): the probability that a new
         customer churns in period t, for whole t >= 1."""
         return self._over_periods(_core.sbg_probability_churn, "t", t)
+
+    def conditional_probability_alive_in_future(self, t, n):
+        """P(still active at the start of period n + t | active at the start of period n):
+        S(n + t)/S(n) = B(alpha, beta + n + t)/B(alpha, beta + n), the product of the
+        retention rates r_{n+1} ... r_{n+t}; 1 at t = 0. Whole t, n >= 0; the contractual
+        counterpart of the other models' future P(alive) (a customer's churn is observed,
+        so "alive now" is known, and only the future is uncertain).
+
+        Returns a Series for Series input, a float for scalars, an ndarray otherwise.
+        """
+        alpha, beta = self._params_array()
+        inputs = Inputs([("t", t), ("n", n)])
+        for name in ("t", "n"):
+            values = inputs[name]
+            bad = (values < 0) | (values != np.floor(values))
+            if bad.any():
+                raise ValueError(f"{name}: negative or non-integer values in {inputs.rows_where(bad)}")
+        periods, start = inputs["t"], inputs["n"]
+        # log Gamma differences, so that a long tenure n cannot underflow S(n) itself
+        lgamma = np.vectorize(math.lgamma, otypes=[float])
+        log_ratio = (lgamma(beta + start + periods) - lgamma(beta + start)
+                     + lgamma(alpha + beta + start) - lgamma(alpha + beta + start + periods))
+        return inputs.wrap(np.exp(log_ratio))
 
     def expected_survivors(self, t, n_customers=None):
         """The expected number of a cohort active at the start of period t:
