@@ -167,6 +167,31 @@ void register_cnbdk(py::module_& m) {
       py::arg("recency"), py::arg("T"));
 
   m.def(
+      "cnbdk_probability_of_n_purchases_up_to_time",
+      [](int k, bool modified, const double_array& p, const double_array& t,
+         const double_array& n_purchases) {
+        const char* name = "probability_of_n_purchases_up_to_time";
+        const std::size_t n = length_of(t);
+        require_same_length(name, n, {{"n", length_of(n_purchases)}});
+        const auto params = cnbdk_params(p);
+        cnbdk::check_params(name, params);
+        cnbdk::check_variant(name, {k, modified});
+        auto out = new_array(n);
+        double* o = out.mutable_data();
+        py::gil_scoped_release release;
+        for (std::size_t i = 0; i < n; ++i) {
+          const double count = n_purchases.data()[i];
+          check::horizon(name, i, t.data()[i]);
+          if (!(count >= 0.0 && count < 1e9 && check::is_whole(count)))
+            throw std::domain_error(std::string(name) + ": n must be a whole number >= 0 (row " +
+                                    std::to_string(i) + ")");
+          o[i] = cnbdk::probability_of_n_purchases_up_to_time(params, {k, modified}, t.data()[i], count);
+        }
+        return out;
+      },
+      py::arg("k"), py::arg("modified"), py::arg("params"), py::arg("t"), py::arg("n"));
+
+  m.def(
       "cnbdk_conditional_probability_alive_in_future",
       [](int k, bool modified, const double_array& p, const double_array& t, const double_array& x,
          const double_array& t_x, const double_array& T) {

@@ -161,8 +161,8 @@ def test_input_checks(cls):
         m.predict(5, [-1], [0.0], [3.0])
     with pytest.raises(ValueError, match="recency: values larger than T"):
         m.conditional_probability_alive([1], [4.0], [3.0])
-    with pytest.raises(NotImplementedError):
-        m.probability_of_n_purchases_up_to_time(5, 1)
+    with pytest.raises(ValueError, match="n: "):
+        m.probability_of_n_purchases_up_to_time(5, 1.5)
     with pytest.raises(ValueError, match="frequency: negative"):
         NBDFitter().fit([-1, 2], [0, 1], [3, 3])
 

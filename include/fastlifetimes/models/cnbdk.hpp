@@ -42,6 +42,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/math/special_functions/beta.hpp>
+
 #include "fastlifetimes/core/check.hpp"
 #include "fastlifetimes/core/parallel.hpp"
 #include "fastlifetimes/data/rfm.hpp"
@@ -517,6 +519,39 @@ inline double expected_number_of_purchases_up_to_time(const params& p, const var
   detail::drop_out_sums C;
   const double alive = v.modified ? p.b / (p.a + p.b) : 1.0;
   return alive * detail::expectation_given_alive(p, v, t, 0.0, 0.0, 0.0, weights, C);
+}
+
+/// P(X(t) = n) for a new customer (a purchase at 0, then t to go). The Poisson events in t
+/// number N ~ NegBin(r, q = t/(alpha+t)) and make M = floor(N/k) purchases; the customer
+/// drops out at a chance with probability p ~ Beta(a, b), the chances coming after each
+/// purchase (and at time 0 for MBG/CNBD-k, s = 1). X(t) = n when M = n and the chances
+/// before the (n+1)-th purchase were survived, or when M >= n and the customer left at the
+/// chance right after the n-th purchase:
+///   P(X(t) = n) = E[(1-p)^(n+s)] P(M = n) + [n+s >= 1] E[p (1-p)^(n-1+s)] P(M >= n),
+/// with P(M >= n) = P(N >= nk) = I_q(nk, r) and P(M = n) the k negative-binomial terms
+/// from nk. At k = 1 these are BG/NBD's and MBG/NBD's expressions.
+inline double probability_of_n_purchases_up_to_time(const params& p, const variant& v, double t,
+                                                    double n) {
+  const double s = v.modified ? 1.0 : 0.0, kk = static_cast<double>(v.k);
+  const double lbeta_ab = math::lbeta(p.a, p.b);
+  const double alive_through = std::exp(math::lbeta(p.a, p.b + n + s) - lbeta_ab);
+  double exactly_n = 0.0;  // P(M = n)
+  if (t == 0.0) {
+    exactly_n = n == 0.0 ? 1.0 : 0.0;
+  } else {
+    const double log_1mq = p.r * (std::log(p.alpha) - std::log(p.alpha + t));
+    const double log_q = std::log(t) - std::log(p.alpha + t);
+    for (double i = n * kk; i < (n + 1.0) * kk; i += 1.0)
+      exactly_n += std::exp(math::log_gamma(p.r + i) - math::log_gamma(p.r) -
+                            math::log_gamma(i + 1.0) + log_1mq + (i == 0.0 ? 0.0 : i * log_q));
+  }
+  double left_after_n = 0.0;
+  if (n + s >= 1.0) {
+    const double q = t / (p.alpha + t);
+    const double at_least_n = n == 0.0 ? 1.0 : (q == 0.0 ? 0.0 : boost::math::ibeta(n * kk, p.r, q));
+    left_after_n = std::exp(math::lbeta(p.a + 1.0, p.b + n - 1.0 + s) - lbeta_ab) * at_least_n;
+  }
+  return alive_through * exactly_n + left_after_n;
 }
 
 /// P(alive) over n customers; throws std::domain_error naming the first invalid row.

@@ -131,11 +131,11 @@ class BetaGeoCNBDFitter(BetaGeoFitter):
             f"{what} is implemented for k = 1 (BG/NBD, MBG/NBD) only, not for k = {self.k}")
 
     def _core_probability_of_n(self, *args):
-        if self.k != 1:
-            raise NotImplementedError("probability_of_n_purchases_up_to_time is implemented for k = 1 only")
-        core = _core.mbgnbd_probability_of_n_purchases_up_to_time if self._modified \
-            else _core.bgnbd_probability_of_n_purchases_up_to_time
-        return core(*args)
+        if self.k == 1:  # BG/NBD's and MBG/NBD's closed forms, as the other predictions
+            core = _core.mbgnbd_probability_of_n_purchases_up_to_time if self._modified \
+                else _core.bgnbd_probability_of_n_purchases_up_to_time
+            return core(*args)
+        return _core.cnbdk_probability_of_n_purchases_up_to_time(self.k, self._modified, *args)
 
     def _checked_inputs(self, frequency, recency, T, litt, weights, index, require_litt):
         row_index = index_of(frequency, recency, T)
@@ -234,7 +234,9 @@ class BetaGeoCNBDFitter(BetaGeoFitter):
         return super().expected_number_of_purchases_up_to_time(t)
 
     def probability_of_n_purchases_up_to_time(self, t, n):
-        """P(N(t) = n); implemented for k = 1 only (BG/NBD's, MBG/NBD's)."""
+        """P(X(t) = n) for a new customer, any k: the negative-binomial count of events in
+        t makes floor(N/k) purchases, cut short by the first drop-out (see
+        include/fastlifetimes/models/cnbdk.hpp); BG/NBD's and MBG/NBD's at k = 1."""
         return super().probability_of_n_purchases_up_to_time(t, n)
 
     def log_likelihood(self, frequency, recency, T, litt=None):
