@@ -23,6 +23,11 @@ __all__ = [
     "pareto_nbd_model",
     "modified_beta_geometric_nbd_model",
     "beta_geometric_beta_binom_model",
+    "nbd_model",
+    "beta_geometric_cnbd_model",
+    "modified_beta_geometric_cnbd_model",
+    "ggompertz_nbd_model",
+    "shifted_beta_geometric_model",
 ]
 
 
@@ -160,3 +165,130 @@ def beta_geometric_nbd_model_transactional_data(T, r, alpha, a, b, observation_p
     ids = np.empty(customer.size, dtype=object)
     ids[:] = customer.tolist()
     return pd.DataFrame({"customer_id": ids, "date": when.view("datetime64[ns]")})
+
+
+# -- the models beyond lifetimes, simulated with numpy --------------------------------------
+# Each draws the customers' latent rates first and then their purchases period by period
+# of the purchase clock, all customers at once; `seed` seeds numpy's generator (these
+# streams are not the C++ simulators'). frequency is the number of repeat purchases in
+# (0, T] and recency the time of the last one (0 without repeat purchases).
+
+def _renewals(rng, T, lam, k, p, lifetime, drop_at_start):
+    """Repeat purchases in (0, T] of customers whose gaps are Gamma(k, lam) (Erlang-k), who
+    leave after a purchase with chance p (and at time 0 too when drop_at_start) or at
+    `lifetime`, whichever comes first. Returns frequency, recency, litt (the sum of the
+    logs of the gaps) and whether each is alive at T."""
+    n = T.size
+    frequency, recency, litt = np.zeros(n), np.zeros(n), np.zeros(n)
+    alive = np.ones(n, dtype=bool) if p is None or not drop_at_start else rng.random(n) >= p
+    clock = np.zeros(n)
+    buying = alive.copy()
+    while buying.any():
+        idx = np.flatnonzero(buying)
+        gap = rng.gamma(k, 1.0 / lam[idx])
+        when = clock[idx] + gap
+        dead = when > lifetime[idx]  # the lifetime ends before the next purchase
+        later = (when > T[idx]) | dead
+        buying[idx[later]] = False
+        bought = idx[~later]
+        clock[bought] = when[~later]
+        frequency[bought] += 1
+        recency[bought] = clock[bought]
+        litt[bought] += np.log(gap[~later])
+        if p is not None:
+            left = bought[rng.random(bought.size) < p[bought]]
+            alive[left] = False
+            buying[left] = False
+    alive &= lifetime > T
+    return frequency, recency, litt, alive
+
+
+def nbd_model(T, r, alpha, size=1, seed=None):
+    """Simulate customers of the NBD (Ehrenberg 1959): Poisson purchases with rate
+    lambda ~ Gamma(r, alpha) and no drop-out.
+
+    Returns a DataFrame indexed by customer_id with float columns frequency, recency, T,
+    lambda."""
+    _positive(r=r, alpha=alpha)
+    n = _size(size)
+    T = _horizon("T", T, n)
+    rng = np.random.default_rng(_seed(seed))
+    lam = rng.gamma(float(r), 1.0 / float(alpha), n)
+    f, rec, _, _ = _renewals(rng, T, lam, 1, None, np.full(n, np.inf), False)
+    return _customers([f, rec, T, lam], ["frequency", "recency", "T", "lambda"])
+
+
+def _check_k(k):
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (numbers.Integral, np.integer)) or not 1 <= k <= 1000:
+        raise ValueError(f"k: must be a whole number from 1 to 1000, got {k!r}")
+    return int(k)
+
+
+def _cnbd(T, k, r, alpha, a, b, size, seed, modified):
+    _positive(r=r, alpha=alpha, a=a, b=b)
+    k = _check_k(k)
+    n = _size(size)
+    T = _horizon("T", T, n)
+    rng = np.random.default_rng(_seed(seed))
+    lam = rng.gamma(float(r), 1.0 / float(alpha), n)
+    p = rng.beta(float(a), float(b), n)
+    f, rec, litt, alive = _renewals(rng, T, lam, k, p, np.full(n, np.inf), modified)
+    return _customers([f, rec, T, litt, lam, p, alive.astype(float)],
+                      ["frequency", "recency", "T", "litt", "lambda", "p", "alive"])
+
+
+def beta_geometric_cnbd_model(T, k, r, alpha, a, b, size=1, seed=None):
+    """Simulate customers of the BG/CNBD-k model (Platzer & Reutterer 2016): Erlang-k gaps
+    between purchases with rate lambda ~ Gamma(r, alpha), drop-out after each purchase with
+    probability p ~ Beta(a, b). k = 1 is the BG/NBD.
+
+    Returns a DataFrame indexed by customer_id with float columns frequency, recency, T,
+    litt (the sum of the logs of the gaps, which the fitter takes), lambda, p, alive."""
+    return _cnbd(T, k, r, alpha, a, b, size, seed, False)
+
+
+def modified_beta_geometric_cnbd_model(T, k, r, alpha, a, b, size=1, seed=None):
+    """Simulate customers of the MBG/CNBD-k model: the BG/CNBD-k with a drop-out chance
+    at time 0 too. Same layout as ``beta_geometric_cnbd_model``."""
+    return _cnbd(T, k, r, alpha, a, b, size, seed, True)
+
+
+def ggompertz_nbd_model(T, r, alpha, b, s, beta, size=1, seed=None):
+    """Simulate customers of the GGompertz/NBD model (Bemmaor & Glady 2012): Poisson
+    purchases with rate lambda ~ Gamma(r, alpha) during a Gompertz lifetime, survival
+    exp(-eta (e^(b tau) - 1)) with eta ~ Gamma(s, beta).
+
+    Returns a DataFrame indexed by customer_id with float columns frequency, recency, T,
+    lambda, eta, alive."""
+    _positive(r=r, alpha=alpha, b=b, s=s, beta=beta)
+    n = _size(size)
+    T = _horizon("T", T, n)
+    rng = np.random.default_rng(_seed(seed))
+    lam = rng.gamma(float(r), 1.0 / float(alpha), n)
+    eta = rng.gamma(float(s), 1.0 / float(beta), n)
+    # inverse of the survival function at an exponential draw: e^(b tau) - 1 = E / eta
+    lifetime = np.log1p(rng.exponential(1.0, n) / eta) / float(b)
+    f, rec, _, alive = _renewals(rng, T, lam, 1, None, lifetime, False)
+    return _customers([f, rec, T, lam, eta, alive.astype(float)],
+                      ["frequency", "recency", "T", "lambda", "eta", "alive"])
+
+
+def shifted_beta_geometric_model(n_periods, alpha, beta, size=1, seed=None):
+    """Simulate a cohort of the shifted-beta-geometric model (Fader & Hardie 2007): each
+    customer cancels at the end of any period with probability theta ~ Beta(alpha, beta).
+    Observed for ``n_periods`` periods (a number, or one per customer).
+
+    Returns a DataFrame indexed by customer_id with float columns duration (the period of
+    cancellation, or the periods observed for those still active), alive, theta: the
+    (duration, alive) rows ShiftedBetaGeometricFitter.fit takes."""
+    _positive(alpha=alpha, beta=beta)
+    n = _size(size)
+    periods = _horizon("n_periods", n_periods, n)
+    if (periods != np.floor(periods)).any():
+        raise ValueError("n_periods: must be whole numbers")
+    rng = np.random.default_rng(_seed(seed))
+    theta = rng.beta(float(alpha), float(beta), n)
+    lifetime = rng.geometric(np.clip(theta, 1e-300, 1.0)).astype(float)  # the period of cancellation
+    alive = lifetime > periods
+    duration = np.where(alive, periods, lifetime)
+    return _customers([duration, alive.astype(float), theta], ["duration", "alive", "theta"])

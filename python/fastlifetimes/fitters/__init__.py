@@ -146,7 +146,13 @@ class BaseFitter:
                              f"observation lengths are reused), got {size}")
         from .. import generate_data
 
-        return getattr(generate_data, self._simulator)(horizons, *params, size=size, seed=seed)
+        return getattr(generate_data, self._simulator)(horizons, *self._simulator_arguments(params),
+                                                       size=size, seed=seed)
+
+    def _simulator_arguments(self, params):
+        """The simulator's arguments after the horizons: the parameters (and, for a model
+        with a structural setting such as CNBD-k's k, that first)."""
+        return tuple(params)
 
     # -- uncertainty (lifetimes' delta method), computed on first use --------------------
     # Fitting stops at the optimum; the Hessian (2 * n_params more likelihood evaluations)

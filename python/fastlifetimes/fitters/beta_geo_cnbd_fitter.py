@@ -94,7 +94,7 @@ class BetaGeoCNBDFitter(BetaGeoFitter):
     """
 
     _modified = False
-    _simulator = None
+    _simulator = "beta_geometric_cnbd_model"
     _core_prefix = None  # the BG/NBD kernels inherited are right for k = 1 only: no bootstrap intervals
 
     def __init__(self, k=1, penalizer_coef=0.0):
@@ -117,6 +117,9 @@ class BetaGeoCNBDFitter(BetaGeoFitter):
 
     def _core_expected(self, *args):
         return _core.cnbdk_expected_number_of_purchases_up_to_time(self.k, self._modified, *args)
+
+    def _simulator_arguments(self, params):
+        return (self.k, *params)
 
     def _core_function(self, what):
         # the predictions beyond lifetimes: at k = 1 the model is BG/NBD or MBG/NBD, whose
@@ -282,3 +285,4 @@ class ModifiedBetaGeoCNBDFitter(BetaGeoCNBDFitter):
     See BetaGeoCNBDFitter for the arguments, litt and the expectations."""
 
     _modified = True
+    _simulator = "modified_beta_geometric_cnbd_model"

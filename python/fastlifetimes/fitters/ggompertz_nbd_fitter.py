@@ -62,6 +62,7 @@ class GGompertzNBDFitter(BaseFitter):
     """
 
     _param_names = ("r", "alpha", "b", "s", "beta")
+    _simulator = "ggompertz_nbd_model"
     _core_uncertainty = staticmethod(_core.ggompertz_nbd_uncertainty)
 
     def __init__(self, penalizer_coef=0.0):

@@ -41,7 +41,7 @@ class NBDFitter(BetaGeoFitter):
     _core_probability_alive = staticmethod(_core.nbd_conditional_probability_alive)
     _core_expected = staticmethod(_core.nbd_expected_number_of_purchases_up_to_time)
     _core_probability_of_n = staticmethod(_core.nbd_probability_of_n_purchases_up_to_time)
-    _simulator = None
+    _simulator = "nbd_model"
     _core_prefix = None  # the BG/NBD kernels inherited would be wrong: no bootstrap intervals
 
     def fit(self, frequency, recency, T, weights=None, initial_params=None, verbose=False,

@@ -148,6 +148,14 @@ class ShiftedBetaGeometricFitter(BaseFitter):
         self._store_fit(result, columns, index)
         return self
 
+    _simulator = "shifted_beta_geometric_model"
+
+    def _simulation_horizons(self):
+        # a cohort is observed for as many periods as its longest row: churned rows say when
+        # they left, not how long they would have been watched
+        duration = np.asarray(self.data["duration"], dtype=float)
+        return np.full(int(np.asarray(self.data["weights"]).sum()), duration.max())
+
     def _over_periods(self, function, name, t):
         params = self._params_array()
         inputs = Inputs([(name, t)])
