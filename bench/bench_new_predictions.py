@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import special, stats
 
 import fastlifetimes as fl
 from fastlifetimes.uncertainty import parameter_draws, prediction_interval
@@ -92,6 +92,41 @@ def scipy_interval(expected, draws, t, x, t_x, T, level=0.9):
     return np.quantile(values, [(1 - level) / 2, (1 + level) / 2], axis=0)
 
 
+def scipy_cnbd_future_alive(k, t, x, t_x, T, r, alpha, a, b, grid=400):
+    """BG/CNBD-k P(alive at T+t): P(alive) times the phase-weighted chance of surviving the
+    purchases that the negative-binomial events of (T, T+t] make, on a grid of event counts."""
+    R = r + k * x
+    u = (T - t_x) / (alpha + T)
+    j = np.arange(k)[None, :]
+    log_w = special.gammaln(R[:, None] + j) - special.gammaln(R[:, None]) - special.gammaln(j + 1) \
+        + j * np.log(np.maximum(u[:, None], 1e-300))
+    w = np.exp(log_w - log_w.max(axis=1, keepdims=True))
+    w[:, 1:] *= (u[:, None] > 0)
+    w /= w.sum(axis=1, keepdims=True)
+    S2 = np.exp(special.logsumexp(log_w, axis=1))
+    dropped = np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** R, 0.0)
+    alive = S2 / (S2 + dropped)
+    q = t / (alpha + T + t)
+    i = np.arange(grid)[None, :]
+    total = np.zeros(x.size)
+    for jj in range(k):
+        pmf = stats.nbinom.pmf(i, (R + jj)[:, None], (1 - q)[:, None])
+        M = (i + jj) // k
+        survival = np.exp(special.betaln(a, (b + x)[:, None] + M) - special.betaln(a, (b + x)[:, None]))
+        total += w[:, jj] * (pmf * survival).sum(axis=1)
+    return alive * total
+
+
+def scipy_cnbd_pmf(k, t, n, r, alpha, a, b):
+    """BG/CNBD-k P(X(t) = n) of a new customer: k negative-binomial terms and a tail."""
+    q = t / (alpha + t)
+    exactly = sum(stats.nbinom.pmf(n * k + i, r, 1 - q) for i in range(k))
+    at_least = np.where(n == 0, 1.0, special.betainc(np.maximum(n * k, 1), r, q))
+    first = np.exp(special.betaln(a, b + n) - special.betaln(a, b)) * exactly
+    second = np.where(n >= 1, np.exp(special.betaln(a + 1, b + n - 1) - special.betaln(a, b)), 0.0) * at_least
+    return first + second
+
+
 def timed(f):
     start = time.perf_counter()
     out = f()
@@ -134,6 +169,22 @@ def main():
     theirs, p2 = timed(lambda: scipy_bgnbd_future_alive(26.0, x, t_x, T, **BGNBD))
     assert np.allclose(p1, p2, rtol=1e-8)
     row(f"BG/NBD P(alive at T+26), {n:,} customers", ours, theirs)
+
+    # BG/CNBD-2: future P(alive) (phase sums) and the purchase-count distribution
+    cnbd = fl.BetaGeoCNBDFitter(k=2)
+    cnbd.params_ = pd.Series(list(BGNBD.values()), index=list(BGNBD))
+    m, sub = 100_000, slice(0, 2_000)
+    ours, p1 = timed(lambda: cnbd.conditional_probability_alive_in_future(26.0, x[:m], t_x[:m], T[:m]))
+    theirs, p2 = timed(lambda: scipy_cnbd_future_alive(2, 26.0, x[sub], t_x[sub], T[sub], **BGNBD))
+    assert np.allclose(p1[sub], p2, rtol=1e-8), np.max(np.abs(p1[sub] / p2 - 1))
+    row(f"BG/CNBD-2 P(alive at T+26), {m:,} customers", ours, theirs * m / 2_000, " (2k subsample, scaled)")
+
+    counts = np.tile(np.arange(10.0), m // 10)
+    horizons = np.repeat(np.linspace(1.0, 104.0, m // 10), 10)
+    ours, f1 = timed(lambda: cnbd.probability_of_n_purchases_up_to_time(horizons, counts))
+    theirs, f2 = timed(lambda: scipy_cnbd_pmf(2, horizons, counts, **BGNBD))
+    assert np.allclose(f1, f2, rtol=1e-8, atol=1e-15), np.max(np.abs(f1 - f2))
+    row(f"BG/CNBD-2 P(X(t) = n), {m:,} (t, n) pairs", ours, theirs)
 
     # intervals: 200 draws x 100k customers of E[X(T, T+26]]
     m = 100_000

@@ -174,19 +174,11 @@ void register_cnbdk(py::module_& m) {
         const std::size_t n = length_of(t);
         require_same_length(name, n, {{"n", length_of(n_purchases)}});
         const auto params = cnbdk_params(p);
-        cnbdk::check_params(name, params);
-        cnbdk::check_variant(name, {k, modified});
         auto out = new_array(n);
         double* o = out.mutable_data();
         py::gil_scoped_release release;
-        for (std::size_t i = 0; i < n; ++i) {
-          const double count = n_purchases.data()[i];
-          check::horizon(name, i, t.data()[i]);
-          if (!(count >= 0.0 && count < 1e9 && check::is_whole(count)))
-            throw std::domain_error(std::string(name) + ": n must be a whole number >= 0 (row " +
-                                    std::to_string(i) + ")");
-          o[i] = cnbdk::probability_of_n_purchases_up_to_time(params, {k, modified}, t.data()[i], count);
-        }
+        cnbdk::probability_of_n_purchases_up_to_time(params, {k, modified}, t.data(), n_purchases.data(),
+                                                     n, o);
         return out;
       },
       py::arg("k"), py::arg("modified"), py::arg("params"), py::arg("t"), py::arg("n"));

@@ -9,6 +9,7 @@
 #include <fastlifetimes/models/cnbdk.hpp>
 #include <fastlifetimes/models/nbd.hpp>
 #include <fastlifetimes/optim/model_fit.hpp>
+#include <fastlifetimes/predictions.hpp>
 
 #include <array>
 #include <cmath>
@@ -214,4 +215,47 @@ TEST_CASE("cnbdk: extremes stay finite") {
   }
   const double big = cnbdk::log_likelihood_without_litt(p, {200, false}, 1e5, 1, 1e7);
   CHECK(std::isfinite(big));
+}
+
+TEST_CASE("cnbdk: future P(alive) at k = 1 is BG/NBD's and MBG/NBD's hypergeometric form") {
+  // the phase survival sums (used for k > 1) against predictions.hpp's closed forms
+  const cnbdk::params p{0.349, 2.581, 0.504, 3.644};
+  for (bool modified : {false, true})
+    for (std::size_t i = 0; i < 8; ++i) {
+      const double x = xs[i], t_x = t_xs[i] * 50, T = Ts[i] * 50;
+      const double series = cnbdk::conditional_probability_alive_in_future(p, {1, modified}, 26, x, t_x, T);
+      const double closed =
+          modified ? mbgnbd::conditional_probability_alive_in_future({p.r, p.alpha, p.a, p.b}, 26, x, t_x, T)
+                   : bgnbd::conditional_probability_alive_in_future({p.r, p.alpha, p.a, p.b}, 26, x, t_x, T);
+      CHECK(series == doctest::Approx(closed).epsilon(1e-10));
+      // t = 0 is P(alive); k = 3 survives no better than the present
+      CHECK(cnbdk::conditional_probability_alive_in_future(p, {3, modified}, 0, x, t_x, T) ==
+            cnbdk::conditional_probability_alive(p, {3, modified}, x, t_x, T));
+      CHECK(cnbdk::conditional_probability_alive_in_future(p, {3, modified}, 26, x, t_x, T) <=
+            cnbdk::conditional_probability_alive(p, {3, modified}, x, t_x, T));
+    }
+}
+
+TEST_CASE("cnbdk: the purchase-count distribution (k = 1 closed forms, sums to one, its mean)") {
+  const cnbdk::params p{0.6, 4.0, 0.8, 2.5};
+  for (bool modified : {false, true}) {
+    for (double n = 0; n < 6; ++n) {
+      const double closed = modified
+                                ? mbgnbd::probability_of_n_purchases_up_to_time({p.r, p.alpha, p.a, p.b}, 30, n)
+                                : bgnbd::probability_of_n_purchases_up_to_time({p.r, p.alpha, p.a, p.b}, 30, n);
+      CHECK(cnbdk::probability_of_n_purchases_up_to_time(p, {1, modified}, 30, n) ==
+            doctest::Approx(closed).epsilon(1e-12));
+    }
+    for (int k : {2, 5}) {
+      double total = 0, mean = 0;
+      for (double n = 0; n < 400; ++n) {
+        const double pmf = cnbdk::probability_of_n_purchases_up_to_time(p, {k, modified}, 30, n);
+        total += pmf;
+        mean += n * pmf;
+      }
+      CHECK(total == doctest::Approx(1.0).epsilon(1e-12));
+      CHECK(mean == doctest::Approx(cnbdk::expected_number_of_purchases_up_to_time(p, {k, modified}, 30))
+                        .epsilon(1e-9));
+    }
+  }
 }

@@ -444,7 +444,7 @@ inline double probability_of_n_purchases_up_to_time(const params& p, double t, d
       std::exp(math::lbeta(p.a, p.b + n) - math::lbeta(p.a, p.b) + math::log_gamma(p.r + n) -
                math::log_gamma(p.r) - math::log_gamma(n + 1.0) + log_p0 + log_qn);
   if (n == 0.0) return first;
-  const double tail = q == 0.0 ? 0.0 : boost::math::ibeta(n, p.r, q);
+  const double tail = q == 0.0 ? 0.0 : math::ibeta(n, p.r, q);
   const double second = std::exp(math::lbeta(p.a + 1.0, p.b + n - 1.0) - math::lbeta(p.a, p.b));
   return first + second * tail;
 }

@@ -42,8 +42,6 @@
 #include <utility>
 #include <vector>
 
-#include <boost/math/special_functions/beta.hpp>
-
 #include "fastlifetimes/core/check.hpp"
 #include "fastlifetimes/core/parallel.hpp"
 #include "fastlifetimes/data/rfm.hpp"
@@ -548,10 +546,28 @@ inline double probability_of_n_purchases_up_to_time(const params& p, const varia
   double left_after_n = 0.0;
   if (n + s >= 1.0) {
     const double q = t / (p.alpha + t);
-    const double at_least_n = n == 0.0 ? 1.0 : (q == 0.0 ? 0.0 : boost::math::ibeta(n * kk, p.r, q));
+    const double at_least_n = n == 0.0 ? 1.0 : (q == 0.0 ? 0.0 : math::ibeta(n * kk, p.r, q));
     left_after_n = std::exp(math::lbeta(p.a + 1.0, p.b + n - 1.0 + s) - lbeta_ab) * at_least_n;
   }
   return alive_through * exactly_n + left_after_n;
+}
+
+/// P(X(t[i]) = count[i]) over n rows; throws std::domain_error naming the first invalid row.
+inline void probability_of_n_purchases_up_to_time(const params& p, const variant& v, const double* t,
+                                                  const double* count, std::size_t n, double* out) {
+  const char* name = "probability_of_n_purchases_up_to_time";
+  check_params(name, p);
+  check_variant(name, v);
+  for (std::size_t i = 0; i < n; ++i) {
+    check::horizon(name, i, t[i]);
+    if (!(count[i] >= 0.0 && count[i] < 1e9 && check::is_whole(count[i])))
+      throw std::domain_error(std::string(name) + ": n must be a whole number >= 0 (row " +
+                              std::to_string(i) + ")");
+  }
+  parallel_for(n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i)
+      out[i] = probability_of_n_purchases_up_to_time(p, v, t[i], count[i]);
+  }, 5'000);
 }
 
 /// P(alive) over n customers; throws std::domain_error naming the first invalid row.
