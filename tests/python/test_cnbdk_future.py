@@ -3,7 +3,10 @@ since the last purchase, the negative-binomial count of future events, and the c
 surviving each purchase they make). Checked against BG/NBD's closed form at k = 1 (the same
 series code run with k = 1) and, for k = 2 and 3, against a simulated cohort: averaged over
 the customers' simulated histories, P(alive at T + t | history) is the share of the cohort
-still alive at T + t."""
+still alive at T + t.
+
+lifetimes 0.11.3 has none of these models or predictions, so there is nothing to compare with
+there; the references are the closed forms, limits and simulations below."""
 
 import numpy as np
 import pandas as pd

@@ -1,7 +1,10 @@
 """P(X(t) = n) of BG/CNBD-k and MBG/CNBD-k for any k: BG/NBD's and MBG/NBD's closed forms at
 k = 1 (the general code run with k = 1), a distribution (sums to 1), whose mean is the
 expected number of purchases computed by the other route (the phase sums of cnbdk.hpp),
-and the frequencies of a simulated cohort."""
+and the frequencies of a simulated cohort.
+
+lifetimes 0.11.3 has none of these models or predictions, so there is nothing to compare with
+there; the references are the closed forms, limits and simulations below."""
 
 import numpy as np
 import pandas as pd

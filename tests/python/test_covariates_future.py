@@ -1,6 +1,9 @@
 """Future P(alive) and DERT of the static-covariate models: each customer gets the plain
 model's value at their own parameters (alpha_i = alpha exp(-gamma_trans z_i), and the dropout
-parameters likewise), so a plain fitter holding a group's parameters gives the same numbers."""
+parameters likewise), so a plain fitter holding a group's parameters gives the same numbers.
+
+lifetimes 0.11.3 has none of these models or predictions, so there is nothing to compare with
+there; the references are the closed forms, limits and simulations below."""
 
 import numpy as np
 import pandas as pd

@@ -1,6 +1,9 @@
 """Future P(alive), DERT and new-customer predictions of the NBD and the (M)BG/CNBD-k
 fitters, which inherit BetaGeoFitter's methods: the NBD's own (nobody drops out), BG/NBD's
-and MBG/NBD's at k = 1, and a refusal (not the k = 1 formulas) for k > 1."""
+and MBG/NBD's at k = 1, and a refusal (not the k = 1 formulas) for k > 1.
+
+lifetimes 0.11.3 has none of these models or predictions, so there is nothing to compare with
+there; the references are the closed forms, limits and simulations below."""
 
 import numpy as np
 import pytest

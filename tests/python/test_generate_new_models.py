@@ -1,6 +1,9 @@
 """Simulators for the models beyond lifetimes (fastlifetimes.generate_data) and the fitters'
 generate_new_data: data simulated at known parameters and refitted give those parameters
-back within a few standard errors; the layout is lifetimes' (float columns, customer_id)."""
+back within a few standard errors; the layout is lifetimes' (float columns, customer_id).
+
+lifetimes 0.11.3 has none of these models or predictions, so there is nothing to compare with
+there; the references are the closed forms, limits and simulations below."""
 
 import warnings
 

@@ -1,6 +1,9 @@
 """GGompertz/NBD P(alive) at a future time and for a new customer: P(alive at T) times the
 posterior survival of (T, T + t], with eta's posterior Gamma(s, beta + e^(bT) - 1) given
-survival to T (the purchase history tells nothing more about eta)."""
+survival to T (the purchase history tells nothing more about eta).
+
+lifetimes 0.11.3 has none of these models or predictions, so there is nothing to compare with
+there; the references are the closed forms, limits and simulations below."""
 
 import numpy as np
 import pandas as pd

@@ -1,5 +1,8 @@
 """sBG: the chance that a customer active at the start of period n is still active t periods
-later, on Fader & Hardie's (2007) High End cohort."""
+later, on Fader & Hardie's (2007) High End cohort.
+
+lifetimes 0.11.3 has none of these models or predictions, so there is nothing to compare with
+there; the references are the closed forms, limits and simulations below."""
 
 import numpy as np
 import pandas as pd

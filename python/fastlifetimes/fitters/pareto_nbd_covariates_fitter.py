@@ -58,14 +58,6 @@ def _covariate_frame(name, value, n, index):
     return columns, np.ascontiguousarray(matrix)
 
 
-def _check_horizon(t):
-    """t: finite and non-negative, as the plain models' future P(alive) asks."""
-    values = np.asarray(t, dtype=float)
-    bad = np.flatnonzero(~(np.isfinite(values) & (values >= 0)).ravel())
-    if bad.size:
-        raise ValueError(f"t: must be finite and non-negative; first offending rows {bad[:5].tolist()}")
-
-
 def _non_negative(name, value):
     if (not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_))
             or not np.isfinite(value) or value < 0):
@@ -277,8 +269,11 @@ class _CovariatesFitter:
         """P(alive at T + t | history) of customers with these covariates: the plain
         model's (see ``ParetoNBDFitter.conditional_probability_alive_in_future``) at each
         customer's own parameters. Equals ``conditional_probability_alive`` at t = 0."""
+        from .._arrays import Inputs
+        from .beta_geo_fitter import _check_prediction_inputs
+
         check_rfm(frequency, recency, T, fitting=False)
-        _check_horizon(t)
+        _check_prediction_inputs(Inputs([("t", t)]), with_t=True, history=False)
         return self._by_customer(type(self)._plain_alive_in_future,
                                  (t, frequency, recency, T), purchase_covariates, dropout_covariates,
                                  frequency)
